@@ -1,0 +1,1 @@
+"""handbook: MkDocs plugins and generators for the implementation handbook."""

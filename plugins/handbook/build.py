@@ -1,0 +1,136 @@
+"""Build a site atomically: into a temporary directory next to the target, fail on any warning,
+then swap. A crash at any point leaves the previous site complete; a directory that was not built
+by this tool is never deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+MARKER = ".handbook-build.json"
+
+
+class BuildError(Exception):
+    """A build failed; `messages` says why (each already located where possible)."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def collect_warnings() -> Iterator[list[logging.LogRecord]]:
+    """Collect every warning and error MkDocs and its plugins log, whatever -q/-v say.
+
+    MkDocs' own strict mode exits 0 under `-q` (issues #4126, #3991), so the count is kept here.
+    """
+    collector = _Collector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    previous = logger.level
+    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield collector.records
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(previous)
+
+
+def source_commit(root: Path) -> str:
+    """The git commit the sources come from, with '+dirty' when the tree has changes; 'unknown' outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True,
+                               check=True).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def is_replaceable(target: Path) -> bool:
+    """True if `target` may be replaced: missing, empty, or built by this tool (it has the marker)."""
+    if not target.exists():
+        return True
+    if not target.is_dir() or target.is_symlink():
+        return False
+    return (target / MARKER).is_file() or not any(target.iterdir())
+
+
+@contextlib.contextmanager
+def staging_dir(target: Path) -> Iterator[Path]:
+    """A fresh directory next to `target`, removed afterwards whatever happens."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def swap_into(built: Path, target: Path) -> None:
+    """Replace `target` by the directory `built` with two renames; the old tree is removed after."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / "site")
+    os.replace(built, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(config_file: Path, target: Path, **overrides) -> dict:
+    """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
+
+    Raises `BuildError` on data errors, build errors or any warning; `target` is then untouched.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    target = target.resolve()
+    if not is_replaceable(target):
+        raise BuildError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"])
+    root = config_file.resolve().parent
+    with staging_dir(target) as tmp:
+        out = tmp / "site"
+        cwd = Path.cwd()
+        os.chdir(root)  # Material's search resolves its jieba dictionary against the working directory
+        try:
+            with collect_warnings() as records:
+                try:
+                    config = load_config(config_file=str(config_file), site_dir=str(out), **overrides)
+                    config.strict = False  # warnings are counted below, for every verbosity
+                    build(config)
+                except (Abort, MkDocsException) as error:
+                    raise BuildError([r.getMessage() for r in records] + [str(error)]) from None
+            if records:
+                raise BuildError([f"{r.levelname}: {r.getMessage()}" for r in records])
+        finally:
+            os.chdir(cwd)
+        provenance = {
+            "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "commit": source_commit(root),
+        }
+        (out / MARKER).write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+        swap_into(out, target)
+    return provenance

@@ -1,0 +1,164 @@
+"""The `handbook` command: validate, build, serve, render and (per customer) fingerprint.
+
+Exit codes: 0 success, 1 data or build errors, 2 usage errors. Expected failures print located
+messages, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .loader import DataError, Project, load_project
+from .problems import Problem
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def _project(args: argparse.Namespace) -> Project:
+    return Project.at(Path(args.project))
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(problems)} error(s) in project data", file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate all of project_data/; print every problem, located."""
+    try:
+        model = load_project(_project(args))
+    except DataError as error:
+        _print_problems(error.problems)
+        return 1
+    print(f"ok: {len(model.phases)} phases, {len(model.roles)} roles, {len(model.modules)} training modules, "
+          f"{len(model.faq)} FAQ entries, {len(model.customers)} customers")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, then build the site atomically into --out."""
+    from .build import BuildError, build_site
+
+    root = Path(args.project).resolve()
+    try:
+        load_project(_project(args))
+    except DataError as error:
+        _print_problems(error.problems)
+        return 1
+    target = Path(args.out) if args.out else root / "site"
+    try:
+        build_site(root / args.config, target)
+    except BuildError as error:
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        print("build failed; the previous site was left untouched", file=sys.stderr)
+        return 1
+    print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Live preview on 127.0.0.1 only."""
+    from mkdocs.commands.serve import serve
+
+    root = Path(args.project).resolve()
+    try:
+        load_project(_project(args))
+    except DataError as error:
+        _print_problems(error.problems)
+        return 1
+    os.chdir(root)
+    serve(config_file=str(root / args.config), open_in_browser=False, livereload=True,
+          dev_addr=f"127.0.0.1:{args.port}")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Write the generated Markdown and a nav file without MkDocs."""
+    import yaml
+
+    from .navigation import expand_nav
+    from .pages import generate
+
+    root = Path(args.project).resolve()
+    try:
+        model = load_project(_project(args))
+    except DataError as error:
+        _print_problems(error.problems)
+        return 1
+    if args.customer:
+        try:
+            model = model.for_customer(args.customer)
+        except KeyError:
+            return _unknown_customer(args.customer, load_project(_project(args)))
+    out = Path(args.out)
+    pages = generate(model, root / "site_templates")
+    for page in pages:
+        path = out / page.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page.markdown, encoding="utf-8")
+    nav = expand_nav([], pages)
+    (out / "nav.yml").write_text(yaml.safe_dump({"nav": nav}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    print(f"wrote {len(pages)} pages and nav.yml to {out}")
+    return 0
+
+
+def cmd_fingerprint(args: argparse.Namespace) -> int:
+    """Print the SHA-256 fingerprint of a customer's acceptance record."""
+    try:
+        model = load_project(_project(args))
+    except DataError as error:
+        _print_problems(error.problems)
+        return 1
+    customer = next((c for c in model.customers if c.id == args.customer), None)
+    if customer is None:
+        return _unknown_customer(args.customer, model)
+    print(customer.acceptance.fingerprint)
+    return 0
+
+
+def _unknown_customer(customer_id: str, model) -> int:
+    known = ", ".join(c.id for c in model.customers)
+    print(f"unknown customer '{customer_id}' (known: {known})", file=sys.stderr)
+    return 1
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    top = argparse.ArgumentParser(prog="handbook", description=__doc__.splitlines()[0])
+    top.add_argument("--project", default=".", help="project root holding mkdocs.yml and project_data/ (default: .)")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--project", default=argparse.SUPPRESS, help="project root (default: .)")
+        p.set_defaults(func=func)
+        return p
+
+    add("validate", cmd_validate, "check all of project_data/ and report every problem with file:line:column")
+    p = add("build", cmd_build, "validate and build the site atomically (the previous site survives a failure)")
+    p.add_argument("--config", default="mkdocs.yml", help="MkDocs configuration file (default: mkdocs.yml)")
+    p.add_argument("--out", help="output directory (default: site/)")
+    p = add("serve", cmd_serve, "live preview on http://127.0.0.1")
+    p.add_argument("--config", default="mkdocs.yml")
+    p.add_argument("--port", type=int, default=8000)
+    p = add("render", cmd_render, "write the generated Markdown pages and nav.yml without MkDocs")
+    p.add_argument("--out", required=True, help="directory to write into")
+    p.add_argument("--customer", help="render only the pages a customer's bundle holds")
+    p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
+    p.add_argument("customer", help="customer ID")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

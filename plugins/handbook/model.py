@@ -1,0 +1,574 @@
+"""The immutable, typed model of a handbook: what every page generator reads.
+
+Frozen dataclasses rather than pydantic: validation happens earlier, against the shipped JSON
+Schemas, on values whose YAML positions are known, so every error can name its file, line and
+column; pydantic would re-validate without positions and coerce values (`"1" -> 1`) silently.
+Derived figures (progress, gate verdicts, UAT counts) are properties here, so they are computed
+once, tested here, and only rendered by templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+
+from .problems import Location
+
+NOWHERE = Location("<memory>")
+
+
+@dataclass(frozen=True, slots=True)
+class Handbook:
+    title: str
+    version: str
+    language: str
+    vendor: str
+    description: str = ""
+    repository: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    id: str
+    name: str
+    side: str
+    summary: str
+    responsibilities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    title: str
+    roles: tuple[str, ...]
+    phase: str
+    gate: bool = False
+    deliverable: str | None = None
+    note: str = ""
+    where: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Deliverable:
+    id: str
+    name: str
+    phase: str
+    description: str = ""
+    template: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GateCriterion:
+    """An exit-gate condition; with a `rule` its verdict is computed from data, not claimed."""
+
+    id: str
+    criterion: str
+    phase: str
+    rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    id: str
+    number: int
+    name: str
+    goal: str
+    steps: tuple[Step, ...]
+    tasks: tuple[Task, ...]
+    deliverables: tuple[Deliverable, ...]
+    gate: tuple[GateCriterion, ...]
+    prose: str = ""
+    prose_path: str | None = None
+
+    def deliverable(self, deliverable_id: str) -> Deliverable:
+        """The deliverable of this phase with `deliverable_id`."""
+        return next(d for d in self.deliverables if d.id == deliverable_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    kind: str
+    task: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingModule:
+    id: str
+    title: str
+    role: str
+    duration_minutes: int
+    objectives: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    body: str
+    body_path: str
+    exercises: tuple[Exercise, ...] = ()
+    self_check: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FaqCategory:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    id: str
+    question: str
+    category: str
+    answer: str
+    tags: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()
+    customer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlaTarget:
+    priority: str
+    response: str
+    resolution: str
+    response_minutes: int
+    resolution_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlaTier:
+    id: str
+    name: str
+    coverage: str
+    targets: tuple[SlaTarget, ...]
+    health_check: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    role: str
+    name: str
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    task: str
+    state: str  # done | open | n/a
+    date: dt.date | None = None
+    by: str = ""
+    evidence: str = ""
+    note: str = ""
+
+    @property
+    def evidence_url(self) -> str | None:
+        return safe_url(self.evidence)
+
+
+_SAFE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+
+
+def safe_url(text: str) -> str | None:
+    """`text` if it is a plain http(s) URL safe to put in a link, else None (shown as text)."""
+    return text if _SAFE_URL.fullmatch(text or "") else None
+
+
+@dataclass(frozen=True, slots=True)
+class GateCheck:
+    criterion: str
+    met: bool
+    date: dt.date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskProgress:
+    """A methodology task seen through one customer's checklist."""
+
+    task: Task
+    state: TaskState
+
+    @property
+    def is_done(self) -> bool:
+        return self.state.state == "done"
+
+
+@dataclass(frozen=True, slots=True)
+class GateVerdict:
+    criterion: GateCriterion
+    met: bool
+    source: str  # "claimed", "computed" or "missing"
+    check: GateCheck | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseProgress:
+    """One phase of one customer's project: checklist, counts and the computed gate status."""
+
+    phase: Phase
+    planned: Span
+    actual: Span
+    tasks: tuple[TaskProgress, ...]
+    gate: tuple[GateVerdict, ...]
+
+    @property
+    def applicable(self) -> int:
+        return sum(1 for t in self.tasks if t.state.state != "n/a")
+
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.tasks if t.is_done)
+
+    @property
+    def open(self) -> int:
+        return sum(1 for t in self.tasks if t.state.state == "open")
+
+    @property
+    def not_applicable(self) -> int:
+        return sum(1 for t in self.tasks if t.state.state == "n/a")
+
+    @property
+    def percent(self) -> int:
+        """Percentage of applicable tasks done, rounded down so that 100 means really done."""
+        return 100 if not self.applicable else (100 * self.done) // self.applicable
+
+    @property
+    def open_gate_tasks(self) -> tuple[TaskProgress, ...]:
+        return tuple(t for t in self.tasks if t.task.gate and not t.is_done)
+
+    @property
+    def unmet_criteria(self) -> tuple[GateVerdict, ...]:
+        return tuple(g for g in self.gate if not g.met)
+
+    @property
+    def complete(self) -> bool:
+        """A phase is complete only when all its gate tasks are done and all criteria are met."""
+        return not self.open_gate_tasks and not self.unmet_criteria
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSession:
+    module: str
+    audience: str
+    format: str
+    people: tuple[str, ...] = ()
+    date: dt.date | None = None
+    trainer: str = ""
+    invited: int | None = None
+    attended: int | None = None
+    completed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Defect:
+    id: str
+    title: str
+    priority: str
+    status: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True, slots=True)
+class UatCase:
+    id: str
+    scenario: str
+    expected: str
+    result: str
+    phase: str | None = None
+    module: str | None = None
+    steps: str = ""
+    actual: str = ""
+    tester: str = ""
+    date: dt.date | None = None
+    defects: tuple[Defect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UatRound:
+    number: int
+    start: dt.date
+    end: dt.date | None
+    cases: tuple[UatCase, ...]
+    note: str = ""
+
+    def count(self, result: str) -> int:
+        """Number of cases of this round with `result`."""
+        return sum(1 for c in self.cases if c.result == result)
+
+    @property
+    def passed(self) -> int:
+        return self.count("passed")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def blocked(self) -> int:
+        return self.count("blocked")
+
+    @property
+    def not_run(self) -> int:
+        return self.count("not-run")
+
+    @property
+    def open_defects(self) -> tuple[Defect, ...]:
+        return tuple(d for c in self.cases for d in c.defects if d.is_open)
+
+    @property
+    def blocking_defects(self) -> tuple[Defect, ...]:
+        """Open P0/P1 defects: they forbid acceptance."""
+        return tuple(d for d in self.open_defects if d.priority in ("P0", "P1"))
+
+    @property
+    def status(self) -> str:
+        """passed, failed or running: a round passes only when every case passed and it ended."""
+        if self.failed or self.blocked:
+            return "failed" if self.end else "running"
+        if self.end and self.cases and self.passed == len(self.cases):
+            return "passed"
+        return "running"
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    reason: str
+    approver: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptanceCriterion:
+    id: str
+    title: str
+    result: str  # passed | failed | waived | pending
+    must_pass: bool = False
+    evidence: str = ""
+    waiver: Waiver | None = None
+
+    @property
+    def satisfied(self) -> bool:
+        """Passed, or waived with a named approver."""
+        return self.result == "passed" or (self.result == "waived" and bool(self.waiver and self.waiver.approver))
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    title: str
+    owner: str = ""
+    due: dt.date | None = None
+    status: str = "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Signatory:
+    name: str
+    title: str
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    plan_document: str = ""
+    plan_signed: dt.date | None = None
+    scope: tuple[str, ...] = ()
+    criteria: tuple[AcceptanceCriterion, ...] = ()
+    rounds: tuple[UatRound, ...] = ()
+    open_items: tuple[OpenItem, ...] = ()
+    decision: str = "pending"  # pending | accepted | conditional | rejected
+    vendor_signoff: Signatory | None = None
+    customer_signoff: Signatory | None = None
+    canonical: str = "{}"  # canonical JSON of the record's data, the input of its fingerprint
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical record: matches a printed, signed copy to the data in the repository."""
+        return hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def latest_round(self) -> UatRound | None:
+        return self.rounds[-1] if self.rounds else None
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.decision in ("accepted", "conditional")
+
+    @property
+    def uat_status(self) -> str:
+        """not-started, running, failed, passed or accepted: one word for dashboards."""
+        if self.is_accepted:
+            return "accepted"
+        latest = self.latest_round
+        return latest.status if latest else "not-started"
+
+
+def evaluate_gate_rule(rule: str, acceptance: Acceptance) -> bool:
+    """The verdict of a rule-backed gate criterion, computed from the acceptance record."""
+    if rule == "acceptance-passed":
+        return acceptance.is_accepted
+    if rule == "uat-latest-round-passed":
+        latest = acceptance.latest_round
+        return latest is not None and latest.status == "passed"
+    raise ValueError(f"unknown gate rule {rule!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    name: str
+    project: str
+    industry: str
+    deployment: str
+    sla: str
+    handbook_version: str
+    contacts: tuple[Contact, ...]
+    current_phase: str
+    phases: tuple[PhaseProgress, ...]
+    summary: str = ""
+    go_live_planned: dt.date | None = None
+    go_live_actual: dt.date | None = None
+    rollback_plan: str = ""
+    training: tuple[TrainingSession, ...] = ()
+    faq: tuple[FaqEntry, ...] = ()
+    acceptance: Acceptance = field(default_factory=Acceptance)
+    where: Location = NOWHERE
+
+    def phase(self, phase_id: str) -> PhaseProgress:
+        """This customer's progress in the phase `phase_id`."""
+        return next(p for p in self.phases if p.phase.id == phase_id)
+
+    @property
+    def current(self) -> PhaseProgress:
+        return self.phase(self.current_phase)
+
+    def status_of(self, phase_id: str) -> str:
+        """complete, current or upcoming: where a phase stands in this project."""
+        ids = [p.phase.id for p in self.phases]
+        here, now = ids.index(phase_id), ids.index(self.current_phase)
+        if here < now:
+            return "complete"
+        return "current" if here == now else "upcoming"
+
+    @property
+    def gate_blocker(self) -> str | None:
+        """Why the current phase cannot pass its gate now, when a failed UAT round says so."""
+        latest = self.acceptance.latest_round
+        if latest is not None and latest.status == "failed" and not self.acceptance.is_accepted:
+            return f"UAT 第 {latest.number} 轮未通过"
+        if self.acceptance.decision == "rejected":
+            return "验收结论：不通过"
+        return None
+
+    @property
+    def applicable(self) -> int:
+        return sum(p.applicable for p in self.phases)
+
+    @property
+    def done(self) -> int:
+        return sum(p.done for p in self.phases)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.applicable else (100 * self.done) // self.applicable
+
+    @property
+    def is_live(self) -> bool:
+        """In operations: the last phase of the methodology."""
+        return self.current_phase == self.phases[-1].phase.id
+
+    @property
+    def blocked_phase(self) -> PhaseProgress | None:
+        """The first incomplete phase before the current one (the data then contradicts itself)."""
+        for progress in self.phases:
+            if progress.phase.id == self.current_phase:
+                return None
+            if not progress.complete:
+                return progress
+        return None
+
+    @property
+    def next_milestone(self) -> tuple[str, dt.date] | None:
+        """The earliest planned date still ahead in the project: a phase end or the go-live."""
+        current = self.current
+        candidates: list[tuple[dt.date, str]] = []
+        if current.planned.end and not current.actual.end:
+            candidates.append((current.planned.end, f"{current.phase.name}完成"))
+        if self.go_live_planned and not self.go_live_actual:
+            candidates.append((self.go_live_planned, "系统上线"))
+        if not candidates:
+            return None
+        when, label = min(candidates)
+        return label, when
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Everything the generators need; built once per build by the loader."""
+
+    handbook: Handbook
+    roles: tuple[Role, ...]
+    phases: tuple[Phase, ...]
+    modules: tuple[TrainingModule, ...]
+    faq_categories: tuple[FaqCategory, ...]
+    faq: tuple[FaqEntry, ...]
+    priorities: tuple[Priority, ...]
+    sla_tiers: tuple[SlaTier, ...]
+    customers: tuple[Customer, ...]
+    audience: str = "internal"  # "internal" or "customer:<id>"
+
+    def role(self, role_id: str) -> Role:
+        """The role with `role_id`."""
+        return next(r for r in self.roles if r.id == role_id)
+
+    def module(self, module_id: str) -> TrainingModule:
+        """The training module with `module_id`."""
+        return next(m for m in self.modules if m.id == module_id)
+
+    def sla_tier(self, tier_id: str) -> SlaTier:
+        """The SLA tier with `tier_id`."""
+        return next(t for t in self.sla_tiers if t.id == tier_id)
+
+    def modules_for(self, role_id: str) -> tuple[TrainingModule, ...]:
+        """The modules of one role's manual, in the manual's order."""
+        return tuple(m for m in self.modules if m.role == role_id)
+
+    def faq_for_phase(self, phase_id: str) -> tuple[FaqEntry, ...]:
+        """Global FAQ entries tagged with the phase."""
+        return tuple(e for e in self.faq if phase_id in e.phases)
+
+    def faq_for_role(self, role_id: str) -> tuple[FaqEntry, ...]:
+        """Global FAQ entries tagged with the role."""
+        return tuple(e for e in self.faq if role_id in e.roles)
+
+    @property
+    def is_internal(self) -> bool:
+        return self.audience == "internal"
+
+    def for_customer(self, customer_id: str) -> Model:
+        """The model a customer's bundle is built from: the common handbook and that customer only."""
+        chosen = tuple(c for c in self.customers if c.id == customer_id)
+        if not chosen:
+            raise KeyError(customer_id)
+        return replace(self, customers=chosen, audience=f"customer:{customer_id}")

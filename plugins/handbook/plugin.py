@@ -1,0 +1,137 @@
+"""The MkDocs plugin: load the model once per build, add the generated pages, scope the nav.
+
+Thin on purpose: loading lives in `loader`, pages in the family modules, nav logic in
+`navigation`; this module only connects them to MkDocs events.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from .loader import DataError, Project, load_project
+from .model import Model
+from .navigation import ScopedNavigation, expand_nav
+from .pages import GeneratedPage, generate
+from .problems import log
+
+ASSETS = ("assets/handbook.css",)
+_HREF = re.compile(r'href="([^"#?]*)')
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
+_CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)/")
+
+
+class HandbookConfig(base.Config):
+    data_dir = c.Type(str, default="project_data")
+    templates_dir = c.Type(str, default="site_templates")
+    customer = c.Optional(c.Type(str))
+    """Build the bundle of this customer only: the model is filtered before any page exists."""
+    scoped_nav = c.Type(bool, default=True)
+
+
+class HandbookPlugin(BasePlugin[HandbookConfig]):
+    """Turns `project_data/` into handbook pages."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.model: Model | None = None
+        self.generated: dict[str, GeneratedPage] = {}
+        self.customer_of_page: dict[str, str] = {}
+        self.scoped: ScopedNavigation | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path).parent
+        self.templates_dir = root / self.config.templates_dir
+        project = Project(root.resolve(), (root / self.config.data_dir).resolve(), Path(config.docs_dir).resolve())
+        try:
+            model = load_project(project)
+        except DataError as error:
+            for problem in error.problems:
+                log.error(str(problem))
+            raise PluginError(f"project data has {len(error.problems)} error(s); nothing was built") from None
+        if self.config.customer:
+            try:
+                model = model.for_customer(self.config.customer)
+            except KeyError:
+                known = ", ".join(cu.id for cu in model.customers)
+                raise PluginError(f"unknown customer '{self.config.customer}' (known: {known})") from None
+        self.model = model
+        for asset in ASSETS:
+            if asset not in config.extra_css:
+                config.extra_css.append(asset)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.model is not None
+        pages = generate(self.model, self.templates_dir)
+        problems = []
+        for page in pages:
+            if files.get_file_from_path(page.path) is not None:
+                problems.append(f"generated page {page.path} collides with content/{page.path}")
+                continue
+            files.append(File.generated(config, page.path, content=page.markdown))
+        for asset in ASSETS:
+            files.append(File.generated(config, asset, abs_src_path=str(self.templates_dir / asset)))
+        seen: dict[str, str] = {}
+        for file in files:
+            if file.dest_uri in seen:
+                problems.append(f"{file.src_uri} and {seen[file.dest_uri]} would both be written to {file.dest_uri}")
+            seen.setdefault(file.dest_uri, file.src_uri)
+        if problems:
+            for problem in problems:
+                log.error(problem)
+            raise PluginError(f"{len(problems)} page collision(s)")
+        self.generated = {p.path: p for p in pages}
+        self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
+        config.nav = expand_nav(config.nav, pages)
+        return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.scoped = ScopedNavigation(nav, self.customer_of_page) if self.config.scoped_nav else None
+        return nav
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            page.meta.update(generated.meta)
+        # Material renders a front-matter title unescaped into <title> and the nav.
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = html.escape(page.meta["title"])
+        return markdown
+
+    def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        owner = self.customer_of_page.get(page.file.src_uri)
+        if owner is None:
+            return html_text
+        here = posixpath.dirname(page.url.rstrip("/") + "/x")
+        for href in _HREF.findall(html_text):
+            if not href or _SCHEME.match(href):
+                continue
+            target = posixpath.normpath(posixpath.join(here, href))
+            match = _CUSTOMER_PATH.match(target)
+            if match and match.group(1) != owner:
+                raise PluginError(f"{page.file.src_uri}: links to the pages of customer '{match.group(1)}' ({href})")
+        return html_text
+
+    @event_priority(-100)
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
+        if self.scoped is not None:
+            context["nav"] = self.scoped.for_page(page, self.customer_of_page)
+        return context
+
+    def on_template_context(self, context, template_name: str, config: MkDocsConfig):
+        if self.scoped is not None and "nav" in context:
+            context["nav"] = self.scoped.base
+        return context

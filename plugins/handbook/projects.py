@@ -1,0 +1,27 @@
+"""Customer project pages: the project index and, per customer, profile, timeline and checklists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import model as m
+from . import routes
+from .pages import GeneratedPage
+from .rendering import render
+from .svg import timeline
+
+
+def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
+    """The project index and one project page per customer."""
+    result = [GeneratedPage(routes.CUSTOMERS, "客户项目",
+                            render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
+                                   routes=routes), routes.CUSTOMERS)]
+    for customer in model.customers:
+        here = routes.customer(customer.id)
+        result.append(GeneratedPage(
+            here, "项目概况",
+            render(templates_dir, "customer.md.j2", model=model, customer=customer, here=here, routes=routes,
+                   tier=model.sla_tier(customer.sla), timeline=timeline(customer)),
+            routes.CUSTOMERS, nav_group=customer.name, customer=customer.id,
+        ))
+    return result

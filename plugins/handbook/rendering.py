@@ -1,0 +1,86 @@
+"""Render page templates from `site_templates/pages` with data made inert.
+
+Data never becomes a template: values are passed to Jinja2 as variables with autoescaping on, so
+`{{ 7*7 }}` in a customer name stays literal. Two escapes exist because generated pages mix
+Markdown and HTML: autoescape for HTML contexts (tables, badges), `|md` for Markdown inline
+contexts (headings, list items), which also backslash-escapes Markdown punctuation so that a
+task titled `*x*` or `[a](javascript:..)` shows as typed. Markdown-bearing fields (FAQ answers,
+notes) are rendered here and sanitized with nh3's allowlist before they reach a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import string
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import markdown as md_lib
+import nh3
+from markupsafe import Markup
+
+_MD_PUNCTUATION = set(string.punctuation) - set("<>&\"'")
+_FIELD_EXTENSIONS = ["tables", "admonition", "sane_lists", "pymdownx.tasklist", "pymdownx.superfences"]
+_ALLOWED_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "div": {"class"}, "p": {"class"}, "span": {"class"}, "code": {"class"}, "pre": {"class"},
+    "li": {"class"}, "ul": {"class"}, "label": {"class"},
+    "input": {"type", "checked", "disabled"}, "th": {"align"}, "td": {"align"},
+}
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label"}
+
+
+def md_inline(value: object) -> Markup:
+    """Escape text for a Markdown inline context: HTML-escaped and Markdown punctuation neutralised."""
+    out = []
+    for ch in "" if value is None else " ".join(str(value).split()):
+        if ch in "<>&\"'":
+            out.append(html.escape(ch, quote=True))
+        elif ch in _MD_PUNCTUATION:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return Markup("".join(out))
+
+
+def markdown_field(text: str | None) -> Markup:
+    """Render a Markdown field from data to HTML, sanitized with an allowlist (no scripts, no handlers)."""
+    if not text:
+        return Markup("")
+    rendered = md_lib.markdown(text, extensions=_FIELD_EXTENSIONS, output_format="html")
+    clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    # A blank line inside would end Markdown's raw-HTML block and let the rest be parsed again.
+    return Markup('<div class="hb-md" markdown="0">' + clean.replace("\n\n", "\n") + "</div>")
+
+
+def format_date(value: dt.date | None, empty: str = "—") -> str:
+    """Dates are shown in ISO form everywhere (2026-03-01)."""
+    return value.isoformat() if value else empty
+
+
+def attr(value: object) -> str:
+    """Text for an attribute value (already quoted by the template)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+@cache
+def environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja2 environment for page templates under `templates_dir/pages`."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir / "pages")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md_inline, markdown=markdown_field, date=format_date)
+    return env
+
+
+def render(templates_dir: Path, name: str, **context: object) -> str:
+    """Render the page template `name` with `context`."""
+    return environment(templates_dir).get_template(name).render(**context)

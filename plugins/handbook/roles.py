@@ -1,0 +1,27 @@
+"""Role pages: who does what in the methodology, and where their training manual is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import model as m
+from . import routes
+from .pages import GeneratedPage
+from .rendering import render
+
+
+def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
+    """The role overview and one page per role."""
+    result = [GeneratedPage(routes.ROLES, "角色", render(templates_dir, "roles_index.md.j2", model=model,
+                                                         here=routes.ROLES, routes=routes), routes.ROLES)]
+    for role in model.roles:
+        here = routes.role(role.id)
+        tasks = [(phase, [t for t in phase.tasks if role.id in t.roles]) for phase in model.phases]
+        result.append(GeneratedPage(
+            here, role.name,
+            render(templates_dir, "role.md.j2", model=model, role=role, here=here, routes=routes,
+                   tasks=[(p, ts) for p, ts in tasks if ts], modules=model.modules_for(role.id),
+                   faq=model.faq_for_role(role.id)),
+            routes.ROLES,
+        ))
+    return result

@@ -1,0 +1,105 @@
+"""Domain rules over the built model: contradictions between what the data claims and what it shows.
+
+These are errors, never warnings: a customer claiming a later phase while an earlier gate is open,
+or an acceptance decision that the UAT results do not support, must stop the build.
+"""
+
+from __future__ import annotations
+
+from . import model as m
+from .problems import ProblemLog
+from .yaml_source import YamlDocument
+
+_DECISION_WORDS = {"accepted": "通过 (accepted)", "conditional": "有条件通过 (conditional)", "rejected": "不通过 (rejected)"}
+
+
+def check_rules(model: m.Model, docs: dict[str, YamlDocument], problems: ProblemLog) -> None:
+    """Check every customer against the methodology's rules, recording located problems."""
+    for customer in model.customers:
+        doc = docs[f"customers/{customer.id}"]
+        _check_phase_claim(customer, doc, problems)
+        _check_gate_claims(customer, doc, problems)
+        _check_acceptance(customer, doc, problems)
+
+
+def _index(items: list[dict], key: str, value: str) -> int | None:
+    return next((i for i, item in enumerate(items) if item.get(key) == value), None)
+
+
+def _check_phase_claim(customer: m.Customer, doc: YamlDocument, problems: ProblemLog) -> None:
+    blocked = customer.blocked_phase
+    if blocked is not None:
+        reasons = [f"gate task '{t.task.id}' is {t.state.state}" for t in blocked.open_gate_tasks]
+        reasons += [f"criterion '{g.criterion.id}' is not met" for g in blocked.unmet_criteria]
+        problems.add(
+            doc.at(("current_phase",)),
+            f"current phase is '{customer.current_phase}' but the gate of earlier phase "
+            f"'{blocked.phase.id}' is still open: {'; '.join(reasons)}",
+        )
+    if customer.is_live and not customer.acceptance.is_accepted:
+        problems.add(
+            doc.at(("current_phase",)),
+            f"customer is live (phase '{customer.current_phase}') without an accepted acceptance record "
+            f"(decision is '{customer.acceptance.decision}')",
+        )
+
+
+def _check_gate_claims(customer: m.Customer, doc: YamlDocument, problems: ProblemLog) -> None:
+    records = doc.data.get("phases", [])
+    for progress in customer.phases:
+        for verdict in progress.gate:
+            if verdict.source != "computed" or verdict.check is None or verdict.check.met == verdict.met:
+                continue
+            i = _index(records, "phase", progress.phase.id)
+            j = _index(records[i].get("gate", []), "criterion", verdict.criterion.id)
+            problems.add(
+                doc.at(("phases", i, "gate", j, "met")),
+                f"criterion '{verdict.criterion.id}' is claimed {'met' if verdict.check.met else 'not met'}, "
+                f"but the acceptance record says otherwise (decision '{customer.acceptance.decision}')",
+            )
+
+
+def _check_acceptance(customer: m.Customer, doc: YamlDocument, problems: ProblemLog) -> None:
+    acc = customer.acceptance
+    base = ("acceptance",)
+    for i, criterion in enumerate(acc.criteria):
+        if criterion.result == "waived" and not (criterion.waiver and criterion.waiver.approver):
+            problems.add(doc.at(base + ("criteria", i, "result")),
+                         f"criterion '{criterion.id}' is waived without a waiver naming its approver")
+    latest = acc.latest_round
+    for i, (earlier, later) in enumerate(zip(acc.rounds, acc.rounds[1:]), start=1):
+        if earlier.end is None:
+            problems.add(doc.at(base + ("rounds", i - 1, "start")),
+                         f"UAT round {earlier.number} has no end date but round {later.number} follows it")
+        elif later.start < earlier.end:
+            problems.add(doc.at(base + ("rounds", i, "start")),
+                         f"UAT round {later.number} starts before round {earlier.number} ended ({earlier.end})")
+    decision_at = doc.at(base + ("decision",))
+    word = _DECISION_WORDS.get(acc.decision, acc.decision)
+    if acc.decision in ("accepted", "conditional"):
+        if latest is None:
+            problems.add(decision_at, f"decision {word} but no UAT round is recorded")
+        if acc.decision == "accepted":
+            unmet = [c.id for c in acc.criteria if c.must_pass and not c.satisfied]
+            if unmet:
+                problems.add(decision_at, f"decision {word} but must-pass criteria are not passed: {', '.join(unmet)}")
+            if latest is not None and latest.blocking_defects:
+                ids = ", ".join(f"{d.id} ({d.priority})" for d in latest.blocking_defects)
+                problems.add(decision_at, f"decision {word} but round {latest.number} has open P0/P1 defects: {ids}")
+        else:
+            for i, item in enumerate(acc.open_items):
+                if item.status == "open" and not (item.owner and item.due):
+                    problems.add(doc.at(base + ("open_items", i)),
+                                 f"decision {word} requires an owner and a due date for open item '{item.title}'")
+    last_end = max((r.end for r in acc.rounds if r.end), default=None)
+    for side in ("vendor", "customer"):
+        person = acc.vendor_signoff if side == "vendor" else acc.customer_signoff
+        if person is None or person.date is None:
+            continue
+        where = doc.at(base + ("signoff", side, "date"))
+        if acc.decision == "pending":
+            problems.add(where, f"{side} signed on {person.date} but the decision is still pending")
+        if last_end and person.date < last_end:
+            problems.add(where, f"{side} sign-off date {person.date} is before the last UAT round ended ({last_end})")
+        if latest is not None and latest.end is None:
+            problems.add(where, f"{side} signed while UAT round {latest.number} has not ended")

@@ -1,0 +1,15 @@
+"""The support page: SLA priority levels and service tiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import model as m
+from . import routes
+from .pages import GeneratedPage
+from .rendering import render
+
+
+def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
+    """The SLA page."""
+    return [GeneratedPage(routes.SLA, "服务等级（SLA）", render(templates_dir, "sla.md.j2", model=model), routes.SLA)]

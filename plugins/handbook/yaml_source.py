@@ -1,0 +1,291 @@
+"""Read one YAML data file into plain Python values, remembering where every value came from.
+
+PyYAML's `safe_load` is unfit for hand-edited data: duplicate keys silently keep the last value,
+`no`/`on` become booleans, `0123` becomes 83, `10:30` becomes 630, `1.10` becomes 1.1, an alias
+bomb expands when rendered, and invalid dates raise without a position. This module composes the
+node graph with PyYAML but resolves no implicit types except `true`/`false`, `null`/`~` and
+plain decimal integers, refuses tags, anchors and aliases, and checks the raw text for traps that
+YAML accepts silently (a value cut short by ` #`, a full-width colon after a key).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from .problems import Location, ProblemLog
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_INT = re.compile(r"-?(0|[1-9][0-9]*)")
+_CUT_COMMENT = re.compile(r"\s#[^\s#]")
+_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*：")
+_TAGS = {BaseResolver.DEFAULT_SCALAR_TAG, BaseResolver.DEFAULT_SEQUENCE_TAG, BaseResolver.DEFAULT_MAPPING_TAG}
+
+PathKey = tuple[str | int, ...]
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str):
+        self.mark = mark
+        self.message = message
+
+
+class _NoImplicitResolver(BaseResolver):
+    """Every plain scalar is composed as text; this module decides its type afterwards."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+class _BoundedComposer(Composer):
+    """Refuses anchors and aliases and caps nesting depth while the node graph is built."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _Refused(event.start_mark, f"alias '*{event.anchor}' is not allowed in data files; write the value out")
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Refused(event.start_mark, f"anchor '&{anchor}' is not allowed in data files; write the value out")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _Loader(Reader, Scanner, Parser, _BoundedComposer, _NoImplicitResolver):
+    def __init__(self, stream: str):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _NoImplicitResolver.__init__(self)
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed data file: its plain values and the source position of every key and value."""
+
+    path: str
+    data: Any
+    value_marks: dict[PathKey, tuple[int, int]] = field(repr=False)
+    key_marks: dict[PathKey, tuple[int, int]] = field(repr=False)
+    texts: dict[PathKey, str] = field(repr=False, default_factory=dict)
+
+    def at(self, path: PathKey, *, key: bool = False) -> Location:
+        """Location of the value at `path` (or of its key), falling back to the nearest ancestor."""
+        marks = self.key_marks if key else self.value_marks
+        probe = tuple(path)
+        while probe:
+            if probe in marks:
+                return Location(self.path, *marks[probe])
+            if probe in self.value_marks:
+                return Location(self.path, *self.value_marks[probe])
+            probe = probe[:-1]
+        return Location(self.path, *self.value_marks.get((), (1, 1)))
+
+    def source_text(self, path: PathKey) -> str | None:
+        """The scalar at `path` as it was written (used to suggest quoting)."""
+        return self.texts.get(tuple(path))
+
+
+def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def _decode(raw: bytes, rel: str, problems: ProblemLog) -> str | None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.add(Location(rel, 1, 1), "file is UTF-16; save as UTF-8")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.add(Location(rel, 1, 1), "file starts with a byte-order mark; save as UTF-8 without BOM")
+        return None
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        problems.add(Location(rel, *_line_of_offset(raw, nul)), "NUL byte in file; save as UTF-8 text")
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(
+            Location(rel, *_line_of_offset(raw, exc.start)),
+            "file is not valid UTF-8 (GBK or another legacy encoding?); save as UTF-8",
+        )
+        return None
+
+
+def _scan_text(text: str, rel: str, problems: ProblemLog) -> None:
+    """Traps that YAML parses without complaint, checked on the raw lines."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent and line.strip():
+            problems.add(Location(rel, number, indent.index("\t") + 1), "tab used for indentation; use spaces")
+        match = _FULLWIDTH_KEY.match(line)
+        if match and ":" not in line[: match.end()]:
+            problems.add(
+                Location(rel, number, match.end()),
+                f"full-width colon '：' after key '{match.group(1)}'; use ':' followed by a space",
+            )
+
+
+def load_yaml(path: Path, root: Path, problems: ProblemLog) -> YamlDocument | None:
+    """Parse the data file at `path`; record every problem found, return None if it is unusable."""
+    rel = path.relative_to(root).as_posix()
+    if path.is_symlink():
+        problems.add(Location(rel), "symbolic links are not allowed in project data")
+        return None
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.add(Location(rel), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+        return None
+    raw = path.read_bytes()
+    text = _decode(raw, rel, problems)
+    if text is None:
+        return None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        problems.add(Location(rel), "file is empty")
+        return None
+    before = len(problems.problems)
+    _scan_text(text, rel, problems)
+    if len(problems.problems) > before:
+        return None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except _Refused as exc:
+        problems.add(_loc(rel, exc.mark), exc.message)
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or str(exc)
+        if "expected a single document" in str(exc):
+            message = "more than one YAML document ('---') in one file"
+        elif "'\\t'" in message:
+            message += " (a tab character; use spaces)"
+        problems.add(_loc(rel, mark), f"YAML syntax error: {message}")
+        return None
+    except yaml.YAMLError as exc:
+        problems.add(Location(rel), f"YAML error: {exc}")
+        return None
+    finally:
+        loader.dispose()
+    if node is None:
+        problems.add(Location(rel), "file is empty")
+        return None
+    builder = _Builder(rel, text.splitlines(), problems)
+    data = builder.build(node, ())
+    return YamlDocument(rel, data, builder.value_marks, builder.key_marks, builder.texts)
+
+
+def _loc(rel: str, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(rel)
+    return Location(rel, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns a node graph into dicts, lists and scalars, recording positions and refusing traps."""
+
+    def __init__(self, rel: str, lines: list[str], problems: ProblemLog):
+        self.rel = rel
+        self.lines = lines
+        self.problems = problems
+        self.value_marks: dict[PathKey, tuple[int, int]] = {}
+        self.key_marks: dict[PathKey, tuple[int, int]] = {}
+        self.texts: dict[PathKey, str] = {}
+
+    def _pos(self, node: Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def build(self, node: Node, path: PathKey) -> Any:
+        self.value_marks[path] = self._pos(node)
+        if node.tag not in _TAGS:
+            self.problems.add(_loc(self.rel, node.start_mark), f"YAML tag '{node.tag}' is not allowed in data files")
+            return None
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag != BaseResolver.DEFAULT_SCALAR_TAG:
+                self.problems.add(_loc(self.rel, key_node.start_mark), "keys must be plain text")
+                continue
+            key = key_node.value
+            if key_node.style is None and not _is_text(key):
+                self.problems.add(_loc(self.rel, key_node.start_mark), f"key '{key}' must be text, not a number or boolean")
+                continue
+            bad = [ch for ch in key if ch in _INVISIBLE or unicodedata.category(ch) == "Cc"]
+            if bad:
+                self.problems.add(
+                    _loc(self.rel, key_node.start_mark),
+                    f"key '{key.encode('unicode_escape').decode()}' contains an invisible character "
+                    f"(U+{ord(bad[0]):04X}); save as UTF-8 and retype the key",
+                )
+                continue
+            if key in first_seen:
+                first = first_seen[key].start_mark
+                self.problems.add(
+                    _loc(self.rel, key_node.start_mark),
+                    f"duplicate key '{key}' (first defined at line {first.line + 1}); one of them would be lost",
+                )
+                continue
+            first_seen[key] = key_node
+            self.key_marks[path + (key,)] = self._pos(key_node)
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+    def _scalar(self, node: ScalarNode, path: PathKey) -> Any:
+        text = node.value
+        self.texts[path] = text
+        if node.style is not None:
+            return text
+        self._check_cut_comment(node)
+        if text in ("", "~", "null"):
+            return None
+        if text in ("true", "false"):
+            return text == "true"
+        if _INT.fullmatch(text):
+            return int(text)
+        return text
+
+    def _check_cut_comment(self, node: ScalarNode) -> None:
+        end = node.end_mark
+        if end.line >= len(self.lines) or node.start_mark.line != end.line:
+            return
+        rest = self.lines[end.line][end.column :]
+        if _CUT_COMMENT.match(rest):
+            self.problems.add(
+                Location(self.rel, end.line + 1, end.column + 2),
+                f"value '{node.value}' is cut short by '{rest.strip()}' (YAML reads ' #' as a comment); "
+                "quote the whole value",
+            )
+
+
+def _is_text(value: str) -> bool:
+    return value not in ("", "~", "null", "true", "false") and not _INT.fullmatch(value)

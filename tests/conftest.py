@@ -1,0 +1,223 @@
+"""Shared fixtures: a minimal valid project tree that tests copy and break one thing at a time."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINIMAL = {
+    "project_data/handbook.yml": """\
+        title: 测试手册
+        version: "1.0"
+        language: zh
+        vendor: 测试软件
+        """,
+    "project_data/roles.yml": """\
+        roles:
+          - id: admin
+            name: 管理员
+            side: customer
+            summary: 负责系统配置
+          - id: engineer
+            name: 实施工程师
+            side: vendor
+            summary: 负责实施
+        """,
+    "project_data/phases.yml": """\
+        phases:
+          - id: start
+            name: 启动
+            goal: 启动项目
+            content: fragments/start.md
+            steps:
+              - title: 调研
+                description: 访谈关键用户
+            tasks:
+              - id: kickoff
+                title: 启动会
+                roles: [engineer]
+                gate: true
+              - id: survey
+                title: 需求调研
+                roles: [engineer, admin]
+            deliverables:
+              - id: plan
+                name: 《项目实施方案》
+            gate:
+              - id: plan-signed
+                criterion: 方案已签字
+          - id: deploy
+            name: 部署
+            goal: 上线
+            steps:
+              - title: 切换
+                description: 低峰期切换
+            tasks:
+              - id: cutover
+                title: 系统切换
+                roles: [engineer]
+                gate: true
+            gate:
+              - id: uat-accepted
+                criterion: UAT 已通过
+                rule: acceptance-passed
+          - id: run
+            name: 运维
+            goal: 稳定运行
+            steps:
+              - title: 巡检
+                description: 季度健康检查
+            tasks:
+              - id: health-check
+                title: 健康检查
+                roles: [engineer]
+            gate:
+              - id: stable
+                criterion: 运行稳定
+        """,
+    "project_data/training.yml": """\
+        modules:
+          - id: admin-basics
+            title: 后台配置
+            role: admin
+            duration_minutes: 60
+            objectives: [会配置]
+            body: fragments/admin-basics.md
+          - id: admin-perms
+            title: 权限
+            role: admin
+            duration_minutes: 90
+            objectives: [会授权]
+            prerequisites: [admin-basics]
+            body: fragments/admin-perms.md
+        """,
+    "project_data/faq.yml": """\
+        categories:
+          - id: basics
+            name: 基础
+        entries:
+          - id: what-is
+            question: 什么叫工程管理系统？
+            category: basics
+            tags: [入门]
+            phases: [start]
+            roles: [admin]
+            answer: 一套管理工程项目的软件。
+        """,
+    "project_data/sla.yml": """\
+        priorities:
+          - id: P0
+            name: 紧急
+            description: 系统不可用
+        tiers:
+          - id: gold
+            name: 金牌
+            coverage: 7x24
+            targets:
+              - priority: P0
+                response: 1h
+                resolution: 4h
+        """,
+    "project_data/customers/acme.yml": """\
+        name: 艾克米集团
+        project: 工程管理系统实施
+        industry: 建筑
+        deployment: private
+        sla: gold
+        handbook_version: "1.0"
+        contacts:
+          - role: admin
+            name: 张三
+            phone: "013800138000"
+        current_phase: deploy
+        phases:
+          - phase: start
+            planned: {start: 2026-01-05, end: 2026-02-01}
+            actual: {start: 2026-01-05, end: 2026-02-03}
+            tasks:
+              - task: kickoff
+                state: done
+                date: 2026-01-06
+                by: 李四
+              - task: survey
+                state: done
+            gate:
+              - criterion: plan-signed
+                met: true
+          - phase: deploy
+            planned: {start: 2026-02-04, end: 2026-04-01}
+            actual: {start: 2026-02-04}
+        acceptance:
+          criteria:
+            - id: ac-1
+              title: 核心流程可用
+              must_pass: true
+              result: pending
+          rounds:
+            - round: 1
+              start: 2026-03-01
+              end: 2026-03-05
+              cases:
+                - id: UAT-1
+                  scenario: 登录
+                  expected: 登录成功
+                  result: failed
+                  defects:
+                    - id: BUG-1
+                      title: 无法登录
+                      priority: P1
+                      status: open
+        """,
+    "content/index.md": "# 首页\n\n欢迎。\n",
+    "content/fragments/start.md": "启动阶段的说明。\n",
+    "content/fragments/admin-basics.md": "## 配置\n\n步骤。\n",
+    "content/fragments/admin-perms.md": "## 授权\n\n步骤。\n",
+}
+
+
+def write_project(root: Path, files: dict[str, str] = MINIMAL) -> Path:
+    """Write a project tree under `root` from `files` (path -> dedented text)."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A minimal valid project in a temporary directory."""
+    return write_project(tmp_path / "proj")
+
+
+@pytest.fixture(scope="session")
+def sample_copy(tmp_path_factory) -> Path:
+    """A read-only copy of the repository's sample project (data, content, mkdocs.yml, templates)."""
+    dest = tmp_path_factory.mktemp("sample")
+    for name in ("project_data", "content", "site_templates"):
+        shutil.copytree(REPO / name, dest / name)
+    shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+def fixture_mkdocs_yml(root: Path, **plugin_options: object) -> Path:
+    """Write a mkdocs.yml for a fixture project: the sample's settings, the repo's templates."""
+    import yaml
+
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("\nnav:")
+    options = {"templates_dir": str(REPO / "site_templates"), **plugin_options}
+    head = head.replace("  - handbook\n", "  - handbook:\n" + "".join(
+        f"      {k}: {yaml.safe_dump(v, default_flow_style=True).strip().removesuffix('...').strip()}\n"
+        for k, v in options.items()))
+    head = head.replace("custom_dir: site_templates/overrides", f"custom_dir: {REPO / 'site_templates/overrides'}")
+    head = "\n".join(line for line in head.splitlines() if "jieba_dict_user" not in line)
+    nav = "\nnav:\n  - 首页: index.md\n  - 方法论: methodology/index.md\n  - 客户项目: customers/index.md\n"
+    path = root / "mkdocs.yml"
+    path.write_text(head + nav, encoding="utf-8")
+    return path
