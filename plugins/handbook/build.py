@@ -98,38 +98,48 @@ def swap_into(built: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(config_file: Path, target: Path, **overrides) -> dict:
-    """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
+def build_into(config_file: Path, out: Path, configure=None, **overrides) -> None:
+    """Run MkDocs for `config_file` into the fresh directory `out`; raise `BuildError` on any warning.
 
-    Raises `BuildError` on data errors, build errors or any warning; `target` is then untouched.
+    `configure(config)` may adjust the loaded configuration (bundles add plugins and options).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
 
+    root = config_file.resolve().parent
+    cwd = Path.cwd()
+    os.chdir(root)  # Material's search resolves its jieba dictionary against the working directory
+    try:
+        with collect_warnings() as records:
+            try:
+                config = load_config(config_file=str(config_file), site_dir=str(out), **overrides)
+                config.strict = False  # warnings are counted here, for every verbosity
+                if configure is not None:
+                    configure(config)
+                build(config)
+            except (Abort, MkDocsException) as error:
+                raise BuildError([r.getMessage() for r in records] + [str(error)]) from None
+        if records:
+            raise BuildError([f"{r.levelname}: {r.getMessage()}" for r in records])
+    finally:
+        os.chdir(cwd)
+
+
+def build_site(config_file: Path, target: Path, **overrides) -> dict:
+    """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
+
+    Raises `BuildError` on data errors, build errors or any warning; `target` is then untouched.
+    """
     target = target.resolve()
     if not is_replaceable(target):
         raise BuildError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"])
-    root = config_file.resolve().parent
     with staging_dir(target) as tmp:
         out = tmp / "site"
-        cwd = Path.cwd()
-        os.chdir(root)  # Material's search resolves its jieba dictionary against the working directory
-        try:
-            with collect_warnings() as records:
-                try:
-                    config = load_config(config_file=str(config_file), site_dir=str(out), **overrides)
-                    config.strict = False  # warnings are counted below, for every verbosity
-                    build(config)
-                except (Abort, MkDocsException) as error:
-                    raise BuildError([r.getMessage() for r in records] + [str(error)]) from None
-            if records:
-                raise BuildError([f"{r.levelname}: {r.getMessage()}" for r in records])
-        finally:
-            os.chdir(cwd)
+        build_into(config_file, out, **overrides)
         provenance = {
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "commit": source_commit(root),
+            "commit": source_commit(config_file.resolve().parent),
         }
         (out / MARKER).write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
         swap_into(out, target)

@@ -96,7 +96,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         except KeyError:
             return _unknown_customer(args.customer, load_project(_project(args)))
     out = Path(args.out)
-    pages = generate(model, root / "site_templates")
+    pages = generate(model, root / args.templates)
     for page in pages:
         path = out / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +119,62 @@ def cmd_fingerprint(args: argparse.Namespace) -> int:
         return _unknown_customer(args.customer, model)
     print(customer.acceptance.fingerprint)
     return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Build the offline bundle of one, several or all customers."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from .loader import id_problem
+
+    for customer_id in args.customers:
+        problem = id_problem(customer_id)
+        if problem:
+            print(f"'{customer_id}' is not a valid customer ID: {problem}", file=sys.stderr)
+            return 2
+    root = Path(args.project).resolve()
+    try:
+        model = load_project(_project(args))
+    except DataError as error:
+        _print_problems(error.problems)
+        return 1
+    wanted = [c.id for c in model.customers] if args.all else args.customers
+    if not wanted:
+        print("name a customer ID or give --all", file=sys.stderr)
+        return 2
+    for customer_id in wanted:
+        if customer_id not in {c.id for c in model.customers}:
+            return _unknown_customer(customer_id, model)
+    out = Path(args.out) if args.out else root / "dist"
+    failed = 0
+    workers = min(len(wanted), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
+        for done, future in enumerate(as_completed(futures), start=1):
+            cid = futures[future]
+            messages = future.result()
+            bar = "#" * (20 * done // len(wanted))
+            status = "ok" if not messages else "FAILED"
+            print(f"[{bar:<20}] {done}/{len(wanted)} {cid}: {status}", file=sys.stderr)
+            for message in messages:
+                print(f"  {cid}: {message}", file=sys.stderr)
+            failed += bool(messages)
+    return 1 if failed else 0
+
+
+def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[str]:
+    from .bundle import BundleError, build_bundle, verify_zip
+
+    try:
+        archive = build_bundle(root, customer_id, out)
+    except BundleError as error:
+        return error.messages
+    except DataError as error:
+        return [str(p) for p in error.problems]
+    print(f"wrote {archive}")
+    if verify:
+        return verify_zip(Project.at(root), customer_id, archive)
+    return []
 
 
 def _unknown_customer(customer_id: str, model) -> int:
@@ -149,6 +205,12 @@ def parser() -> argparse.ArgumentParser:
     p = add("render", cmd_render, "write the generated Markdown pages and nav.yml without MkDocs")
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")
+    p.add_argument("--templates", default="site_templates", help="page templates folder (default: site_templates)")
+    p = add("bundle", cmd_bundle, "build offline HTML bundles: dist/<id>-handbook-<version>.zip")
+    p.add_argument("customers", nargs="*", metavar="CUSTOMER", help="customer IDs")
+    p.add_argument("--all", action="store_true", help="every customer, on all cores")
+    p.add_argument("--out", help="output directory (default: dist/)")
+    p.add_argument("--verify", action="store_true", help="unpack each produced zip and re-run every check on it")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top

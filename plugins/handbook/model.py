@@ -352,6 +352,16 @@ class UatRound:
             return "passed"
         return "running"
 
+    @property
+    def total(self) -> int:
+        """Number of cases in this round, whatever their result."""
+        return len(self.cases)
+
+    @property
+    def open_defect_count(self) -> int:
+        """Number of defects of this round still open, any priority."""
+        return len(self.open_defects)
+
 
 @dataclass(frozen=True, slots=True)
 class Waiver:
@@ -423,6 +433,11 @@ class Acceptance:
         latest = self.latest_round
         return latest.status if latest else "not-started"
 
+    @property
+    def started(self) -> bool:
+        """True once a UAT round is recorded: before that the record is only a plan."""
+        return bool(self.rounds)
+
 
 def evaluate_gate_rule(rule: str, acceptance: Acceptance) -> bool:
     """The verdict of a rule-backed gate criterion, computed from the acceptance record."""
@@ -475,8 +490,11 @@ class Customer:
     def gate_blocker(self) -> str | None:
         """Why the current phase cannot pass its gate now, when a failed UAT round says so."""
         latest = self.acceptance.latest_round
-        if latest is not None and latest.status == "failed" and not self.acceptance.is_accepted:
-            return f"UAT 第 {latest.number} 轮未通过"
+        if latest is not None and not self.acceptance.is_accepted:
+            if latest.status == "failed":
+                return f"UAT 第 {latest.number} 轮未通过"
+            if latest.blocked or latest.blocking_defects:
+                return f"UAT 第 {latest.number} 轮存在阻塞用例或 P0/P1 缺陷"
         if self.acceptance.decision == "rejected":
             return "验收结论：不通过"
         return None

@@ -27,6 +27,7 @@ from .pages import GeneratedPage, generate
 from .problems import log
 
 ASSETS = ("assets/handbook.css",)
+OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 _CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)/")
@@ -38,6 +39,8 @@ class HandbookConfig(base.Config):
     customer = c.Optional(c.Type(str))
     """Build the bundle of this customer only: the model is filtered before any page exists."""
     scoped_nav = c.Type(bool, default=True)
+    offline = c.Type(bool, default=False)
+    """Ship the project's own iframe-worker shim, so that search starts from file:// (bundles)."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -84,6 +87,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             files.append(File.generated(config, page.path, content=page.markdown))
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(self.templates_dir / asset)))
+        if self.config.offline:
+            files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(self.templates_dir / "assets/iframe-worker-shim.js")))
         seen: dict[str, str] = {}
         for file in files:
             if file.dest_uri in seen:

@@ -1,0 +1,117 @@
+"""End-to-end builds of the sample handbook, the CLI's exit codes and atomic output."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from handbook.build import MARKER, BuildError, build_site
+from handbook.cli import main
+from handbook.loader import Project, load_project
+
+pytestmark = pytest.mark.e2e
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def test_sample_site_pages_show_the_data(sample_site: Path) -> None:
+    model = load_project(Project.at(REPO))
+    phase = model.phases[0]
+    page = read(sample_site, f"methodology/{phase.id}/index.html")
+    assert f"<title>1. {phase.name} - {model.handbook.title}</title>" in page
+    assert page.count('class="task-list-item"') == len(phase.tasks)
+    assert "退出关口" in page
+    for customer in model.customers:
+        html = read(sample_site, f"customers/{customer.id}/index.html")
+        assert f"{customer.done} / {customer.applicable} 项任务（{customer.percent}%）" in html
+        assert '<svg xmlns="http://www.w3.org/2000/svg" class="hb-timeline"' in html
+    dashboard = read(sample_site, "customers/dashboard/index.html")
+    assert all(c.name in dashboard for c in model.customers)
+    assert (sample_site / MARKER).is_file()
+
+
+def test_customer_pages_carry_only_their_own_nav_section(sample_site: Path) -> None:
+    html = read(sample_site, "customers/huajian-group/index.html")
+    nav = html[html.index("md-nav--primary"):html.index("md-sidebar--secondary")]
+    assert "华建工程集团" in nav and "瑞丰精密制造" not in nav and "康宁医院" not in nav
+
+
+def test_cli_exit_codes(minimal: Path, capsys) -> None:
+    assert main(["--project", str(minimal), "validate"]) == 0
+    assert "ok: 3 phases" in capsys.readouterr().out
+    acme = minimal / "project_data/customers/acme.yml"
+    acme.write_text(acme.read_text(encoding="utf-8").replace("sla: gold", "sla: gld"), encoding="utf-8")
+    assert main(["--project", str(minimal), "validate"]) == 1
+    err = capsys.readouterr().err
+    assert "project_data/customers/acme.yml:5:6: unknown SLA tier 'gld' (did you mean 'gold'?)" in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["no-such-command"])
+    assert exit_info.value.code == 2
+    result = subprocess.run([sys.executable, "-m", "handbook.cli", "validate", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "file:line:column" in result.stdout
+
+
+def test_failed_and_crashed_builds_leave_the_previous_site(sample_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    project = shutil.copytree(sample_copy, tmp_path / "proj")
+    out = tmp_path / "site"
+    build_site(project / "mkdocs.yml", out)
+    before = read(out, "index.html")
+    (out / "stale.txt").write_text("old", encoding="utf-8")
+    (out / ".stale").write_text("old", encoding="utf-8")
+    # A data error: the CLI reports it and the site stays.
+    customer = project / "project_data/customers/ruifeng-mfg.yml"
+    good = customer.read_text(encoding="utf-8")
+    customer.write_text(good.replace("deployment: saas", "deployment: cloud"), encoding="utf-8")
+    assert main(["--project", str(project), "build", "--out", str(out)]) == 1
+    assert read(out, "index.html") == before
+    customer.write_text(good, encoding="utf-8")
+    # A crash inside a page generator: nothing half-built becomes visible, no temp dir stays.
+    import handbook.faq
+
+    def explode(model, templates_dir):
+        raise RuntimeError("generator crashed")
+
+    monkeypatch.setattr(handbook.faq, "pages", explode)
+    with pytest.raises(RuntimeError):
+        build_site(project / "mkdocs.yml", out)
+    assert read(out, "index.html") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj", "site"]
+    monkeypatch.undo()
+    # A good build replaces everything, stale files and dotfiles included.
+    build_site(project / "mkdocs.yml", out)
+    assert not (out / "stale.txt").exists() and not (out / ".stale").exists()
+
+
+def test_foreign_directories_are_never_replaced(sample_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "signed"
+    out.mkdir()
+    (out / "contract.pdf").write_bytes(b"%PDF signed")
+    with pytest.raises(BuildError, match="was not built by handbook"):
+        build_site(sample_copy / "mkdocs.yml", out)
+    assert (out / "contract.pdf").read_bytes() == b"%PDF signed"
+
+
+def test_plain_mkdocs_strict_build_works(sample_copy: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-q",
+                             "-d", str(tmp_path / "out")], cwd=sample_copy, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/customers/ruifeng-mfg/index.html").is_file()
+
+
+def test_render_writes_markdown_and_nav(minimal: Path, tmp_path: Path) -> None:
+    assert main(["--project", str(minimal), "render", "--out", str(tmp_path / "md"),
+                 "--templates", str(REPO / "site_templates")]) == 0
+    nav = (tmp_path / "md/nav.yml").read_text(encoding="utf-8")
+    assert "customers/acme/index.md" in nav
+    page = (tmp_path / "md/customers/acme/index.md").read_text(encoding="utf-8")
+    assert re.search(r"^# 艾克米集团：项目概况$", page, re.M)
