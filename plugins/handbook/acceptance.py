@@ -1,6 +1,69 @@
-"""Placeholder until the acceptance family lands."""
+"""Acceptance records (验收记录): per customer, the record as a page and as a printable A4 document.
+
+Both views come from one template with a `printable` flag, so the copy a customer signs on paper
+cannot drift from the page: same criteria, same rounds, same fingerprint. Verdicts, counts and the
+fingerprint come from the model (`Acceptance`, `UatRound`); this module only resolves references
+the template cannot (scope IDs to deliverables) and wires routes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import model as m
+from . import routes
+from .pages import GeneratedPage
+from .rendering import render
+
+TITLE = "验收记录"
+PRINT_TITLE = "验收记录（打印版）"
 
 
-def pages(model, templates_dir):
-    """No pages yet."""
-    return []
+def print_meta(customer: m.Customer) -> dict:
+    """Front matter of a print view, fresh per page (the plugin merges it into MkDocs' page meta).
+
+    The print view is a document, not a site page: print.html drops the site chrome, search must
+    not list it next to the web view, and navigation/toc sidebars would waste A4 width. The page
+    is outside the nav, so its title (browser tab, a printed page's header) names the customer;
+    the plugin escapes front-matter titles like any other.
+    """
+    return {"title": f"{customer.name}：{TITLE}", "template": "print.html", "search": {"exclude": True},
+            "hide": ["navigation", "toc"]}
+
+
+def scope_deliverables(model: m.Model, acceptance: m.Acceptance) -> tuple[m.Deliverable, ...]:
+    """The deliverables the signed plan puts in scope, in the plan's order.
+
+    The loader has already rejected unknown IDs, so every ID resolves; the lookup is over all
+    phases because a plan's scope spans the whole methodology.
+    """
+    by_id = {d.id: d for phase in model.phases for d in phase.deliverables}
+    return tuple(by_id[s] for s in acceptance.scope if s in by_id)
+
+
+def render_record(model: m.Model, customer: m.Customer, templates_dir: Path, *, printable: bool) -> str:
+    """The Markdown of one customer's acceptance record, as a site page or as the print document."""
+    here = routes.acceptance_print(customer.id) if printable else routes.acceptance(customer.id)
+    return render(
+        templates_dir, "acceptance.md.j2",
+        model=model, customer=customer, acceptance=customer.acceptance,
+        scope=scope_deliverables(model, customer.acceptance),
+        here=here, routes=routes, printable=printable,
+    )
+
+
+def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
+    """Per customer: the acceptance record in the customer's nav section, and its print view."""
+    result: list[GeneratedPage] = []
+    for customer in model.customers:
+        result.append(GeneratedPage(
+            routes.acceptance(customer.id), TITLE,
+            render_record(model, customer, templates_dir, printable=False),
+            routes.CUSTOMERS, nav_group=customer.name, customer=customer.id,
+        ))
+        result.append(GeneratedPage(
+            routes.acceptance_print(customer.id), PRINT_TITLE,
+            render_record(model, customer, templates_dir, printable=True),
+            None, customer=customer.id, meta=print_meta(customer),
+        ))
+    return result

@@ -1,6 +1,84 @@
-"""Placeholder until the faq family lands."""
+"""FAQ pages: the overview of categories and questions, one page per category, and the tags index.
+
+Only the global FAQ (faq.yml) is listed here. A customer's own entries live on that customer's
+project page, so they never reach other customers' bundles or the shared FAQ.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from . import routes
+from .pages import GeneratedPage
+from .rendering import render
 
 
-def pages(model, templates_dir):
-    """No pages yet."""
-    return []
+@dataclass(frozen=True)
+class EntryView:
+    """A FAQ entry as its category page shows it: its anchor and its phases resolved."""
+
+    entry: m.FaqEntry
+    anchor: str
+    phases: tuple[m.Phase, ...]
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    """A category with its global entries, in data order."""
+
+    category: m.FaqCategory
+    entries: tuple[EntryView, ...]
+
+    @property
+    def path(self) -> str:
+        """The category's page."""
+        return routes.faq_category(self.category.id)
+
+
+def global_entries(model: m.Model) -> tuple[m.FaqEntry, ...]:
+    """The FAQ entries every reader shares; customer entries are excluded even if one slipped in."""
+    return tuple(e for e in model.faq if e.customer is None)
+
+
+def category_views(model: m.Model) -> tuple[CategoryView, ...]:
+    """The categories that have global entries, in category order (an empty category gets no page)."""
+    phases = {p.id: p for p in model.phases}
+    entries = global_entries(model)
+    result = []
+    for category in model.faq_categories:
+        views = tuple(EntryView(e, routes.faq_entry(e)[1], tuple(phases[p] for p in e.phases))
+                      for e in entries if e.category == category.id)
+        if views:
+            result.append(CategoryView(category, views))
+    return tuple(result)
+
+
+def page_tags(entries: tuple[m.FaqEntry, ...]) -> list[str]:
+    """The union of the entries' tags in first-seen order, HTML-escaped.
+
+    Material writes tag names into pages and the tags listing without escaping them, so a tag
+    like `<script>` must be made inert here.
+    """
+    return [html.escape(tag) for tag in dict.fromkeys(t for e in entries for t in e.tags)]
+
+
+def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
+    """The FAQ overview, one page per category with entries, and the tags index."""
+    categories = category_views(model)
+    result = [GeneratedPage(routes.FAQ, "常见问题",
+                            render(templates_dir, "faq_index.md.j2", model=model, categories=categories,
+                                   total=sum(len(c.entries) for c in categories), here=routes.FAQ,
+                                   routes=routes), routes.FAQ)]
+    for view in categories:
+        here = view.path
+        result.append(GeneratedPage(
+            here, view.category.name,
+            render(templates_dir, "faq_category.md.j2", model=model, view=view, here=here, routes=routes),
+            routes.FAQ, meta={"tags": page_tags(tuple(v.entry for v in view.entries))},
+        ))
+    result.append(GeneratedPage(routes.FAQ_TAGS, "标签索引",
+                                render(templates_dir, "faq_tags.md.j2"), routes.FAQ))
+    return result

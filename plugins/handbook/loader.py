@@ -38,6 +38,8 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))
 _DURATION = re.compile(r"([0-9]+)(min|h|d)")
 _MINUTES = {"min": 1, "h": 60, "d": 1440}
 MAX_MARKDOWN_NESTING = 40
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|\bhref\s*=\s*[\"']?([^\"'\s>]*)|<((?:[a-z][a-z0-9+.-]*):[^>\s]*)>", re.I)
+_ALLOWED_LINK = re.compile(r"(https?://|mailto:|#)", re.I)
 _BLOCK_MARKER = re.compile(r"(?:[-*+>]|[0-9]+[.)])(?:\s+|$)")
 _BLOCK_MARKERS = re.compile(r"\s*(?:(?:[-*+>]|[0-9]+[.)])(?:\s+|$))+")
 
@@ -97,6 +99,9 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
     for path in sorted(data_dir.rglob("*")):
         if path.is_symlink():
             problems.add(Location(_rel(path, project.root)), "symbolic links are not allowed in project data")
+    for path in sorted(project.content_dir.rglob("*")) if project.content_dir.is_dir() else []:
+        if path.is_symlink():
+            problems.add(Location(_rel(path, project.root)), "symbolic links are not allowed in content/")
     docs: dict[str, YamlDocument] = {}
     invalid: set[str] = set()
     for name, kind in DATA_FILES.items():
@@ -293,13 +298,21 @@ class _Builder:
         return text
 
     def markdown(self, doc: YamlDocument, path: tuple, text: str | None) -> str:
-        """Markdown from data, refused when nesting would send Python-Markdown into deep recursion."""
+        """Markdown from data: nesting capped (Python-Markdown's parse is quadratic and recursive),
+        links limited to web and mail addresses (a data field is rendered on several pages, so a
+        relative link cannot be right everywhere, and `javascript:` must never become a link)."""
         if not text:
             return ""
         depth = _markdown_nesting(text)
         if depth > MAX_MARKDOWN_NESTING:
             self.err(doc, path, f"Markdown nested {depth} levels deep; the limit is {MAX_MARKDOWN_NESTING}")
             return ""
+        for groups in _LINK_TARGET.findall(text):
+            target = next(g for g in groups if g) if any(groups) else ""
+            if not _ALLOWED_LINK.match(target):
+                self.err(doc, path, f"link target '{target}' is not allowed in a data field; "
+                                    "use an http(s):// or mailto: address")
+                return ""
         return text
 
     # -- the pass ------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         owner = self.customer_of_page.get(page.file.src_uri)
         if owner is None:
             return html_text
-        here = posixpath.dirname(page.url.rstrip("/") + "/x")
+        here = page.url.rstrip("/") if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
         for href in _HREF.findall(html_text):
             if not href or _SCHEME.match(href):
                 continue
@@ -132,6 +132,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     @event_priority(-100)
     def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
+        # Material puts `page.title | striptags` into <title>, and striptags unescapes entities:
+        # a heading `&lt;/title&gt;&lt;script&gt;` would come out as markup. `page.meta.title` is
+        # rendered as it is, and page titles here are already escaped, so it goes there.
+        if page.title and "title" not in page.meta:
+            page.meta["title"] = page.title
         if self.scoped is not None:
             context["nav"] = self.scoped.for_page(page, self.customer_of_page)
         return context

@@ -29,7 +29,8 @@ _ALLOWED_ATTRIBUTES = {
     "li": {"class"}, "ul": {"class"}, "label": {"class"},
     "input": {"type", "checked", "disabled"}, "th": {"align"}, "td": {"align"},
 }
-_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label"}
+# No images from data: they would be fetched from wherever the URL points, also in offline bundles.
+_ALLOWED_TAGS = (set(nh3.ALLOWED_TAGS) | {"input", "label"}) - {"img"}
 
 
 def md_inline(value: object) -> Markup:

@@ -1,0 +1,191 @@
+"""A customer's offline bundle, unzipped and opened from disk in a real browser.
+
+What only a browser can show: the bundle works from file:// (navigation, and Material's search,
+which needs our iframe-worker shim there because Chromium refuses `new Worker(file:...)`), it
+never reaches the network, and the print view is free of site chrome. Drives Debian's chromium
+through Playwright; skipped when it is missing, except under CI, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from conftest import REPO
+from handbook.bundle import build_bundle
+
+try:
+    from playwright.sync_api import Page, sync_playwright
+except ImportError:  # reported by the `chromium` fixture, so that collection still works
+    sync_playwright = None
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CUSTOMERS = ["ruifeng-mfg", "kangning-hospital"]
+
+# Schemes a bundle may make the browser request. file: is the bundle itself; data: and blob: are
+# content already in memory (inline images, generated objects), never a fetch; about: is the
+# shim's about:blank iframe. Anything else (http, https, ws, ...) would reach the network.
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+_NETWORK = re.compile(r"^(?:https?|wss?|ftp)://", re.I)
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser tests must run", pytrace=False)
+    pytest.skip(reason)
+
+
+def _customer_name(customer_id: str) -> str:
+    path = REPO / "project_data" / "customers" / f"{customer_id}.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["name"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's chromium, headless, launched once for the module."""
+    if sync_playwright is None:
+        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.is_file():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict[str, Path]:
+    """Customer ID -> root of its bundle, built from the repository's sample project and unzipped."""
+    out = tmp_path_factory.mktemp("bundles")
+    sites = {}
+    for customer_id in CUSTOMERS:
+        archive = build_bundle(REPO, customer_id, out / "dist")
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(out / "unzipped")
+        sites[customer_id] = out / "unzipped" / archive.stem
+    shutil.rmtree(out / "dist")
+    return sites
+
+
+class Visit:
+    """A fresh browser context that records every request and error, and blocks the network."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(10_000)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        # Recorded above first, then refused: a regression fails the test without leaving the machine.
+        self.context.route(_NETWORK, lambda route: route.abort())
+
+    def page(self) -> Page:
+        page = self.context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"{page.url}: {msg.text}"))
+        return page
+
+    def remote_requests(self) -> list[str]:
+        return [url for url in self.requests if urlsplit(url).scheme.lower() not in LOCAL_SCHEMES]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(chromium):
+    visit = Visit(chromium)
+    yield visit
+    visit.close()
+
+
+def follow(page: Page, target: Path) -> None:
+    """Click a visible link of the current page that leads to `target`, and wait for it to load."""
+    url = target.as_uri()
+    href = page.evaluate(
+        """url => {
+            const a = [...document.querySelectorAll("a[href]")]
+                .find(a => a.href.split("#")[0] === url && a.getClientRects().length > 0);
+            return a ? a.getAttribute("href") : null;
+        }""", url)
+    assert href is not None, f"{page.url} has no visible link to {url}"
+    page.locator(f'a[href="{href}"]:visible').first.click()
+    page.wait_for_url(url)
+
+
+def search(page: Page, query: str) -> list[dict]:
+    """Type `query` into Material's search box; return the results shown (href and text)."""
+    box = page.locator(".md-search__input")
+    meta = page.locator(".md-search-result__meta")
+    box.click()
+    # Material reacts to keyup, which fill() alone does not send (nor does typing CJK text).
+    box.fill("")
+    box.press("End")
+    idle = meta.inner_text()  # the prompt shown for an empty query: results are in once it changes
+    box.fill(query)
+    box.press("End")
+    page.wait_for_function("([el, idle]) => el.innerText !== idle", arg=[meta.element_handle(), idle])
+    # Links carry ?h=<query> for highlighting (search.highlight) and #anchors: keep the page only.
+    return page.eval_on_selector_all(
+        ".md-search-result__item > .md-search-result__link",
+        """links => links.map(a => ({href: a.href, page: a.href.replace(/[?#].*$/, ""),
+                                   text: a.innerText.replace(/\\u200b/g, "")}))""")
+
+
+@pytest.mark.parametrize("customer_id", CUSTOMERS)
+def test_navigation_and_search_work_offline(chromium, bundles, visit, customer_id):
+    site = bundles[customer_id]
+    acceptance = site / "customers" / customer_id / "acceptance.html"
+    page = visit.page()
+    page.goto((site / "index.html").as_uri())
+    # Material's search worker cannot start from file:// unless our shim stands in for Worker.
+    assert page.evaluate("Worker.name") == "FileWorker"
+
+    for step in ("customers/index.html", f"customers/{customer_id}/index.html", acceptance):
+        follow(page, site / step)
+    assert "验收" in page.locator("article h1").first.inner_text()
+
+    results = search(page, "验收")
+    assert results, "searching 验收 found nothing"
+    assert acceptance.as_uri() in {r["page"] for r in results}, results
+    assert not [r for r in results if "acceptance-print" in r["page"]], "the print view must not be searchable"
+
+    results = search(page, "数据迁移")
+    assert results, "searching 数据迁移 found nothing"
+    assert any("数据迁移" in r["text"] for r in results), results
+
+    assert search(page, _customer_name(customer_id)), "the customer's own name is not found"
+    for other in sorted(p.stem for p in (REPO / "project_data" / "customers").glob("*.yml")):
+        if other != customer_id:
+            assert search(page, _customer_name(other)) == [], f"{other}'s name is searchable"
+
+    assert len(visit.requests) > 5  # the recording works: pages, styles, scripts, index, lunr
+    assert visit.remote_requests() == []
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize("customer_id", CUSTOMERS)
+def test_print_view_has_no_site_chrome(chromium, bundles, visit, customer_id):
+    printable = bundles[customer_id] / "customers" / customer_id / "acceptance-print.html"
+    assert printable.is_file()
+    page = visit.page()
+    page.goto(printable.as_uri())
+    assert "验收记录" in page.locator("article").first.inner_text()
+    for chrome in (".md-header", ".md-nav", ".md-search", ".md-footer"):
+        assert page.locator(chrome).count() == 0, f"{chrome} in the print view"
+    assert visit.remote_requests() == []
+    assert visit.errors == []
