@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+ACME_PATH = "project_data/customers/acme.yml"
 
 MINIMAL = {
     "project_data/handbook.yml": """\
@@ -203,6 +204,16 @@ def sample_copy(tmp_path_factory) -> Path:
         shutil.copytree(REPO / name, dest / name)
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
+
+
+def portfolio(root: Path, n: int) -> Path:
+    """The minimal project with `n` more customers cloned from `acme` (for scaling tests and bench)."""
+    write_project(root)
+    acme = (root / ACME_PATH).read_text(encoding="utf-8")
+    for i in range(n):
+        (root / f"project_data/customers/c{i:04d}.yml").write_text(
+            acme.replace("name: 艾克米集团", f"name: 客户{i:04d}"), encoding="utf-8")
+    return root
 
 
 def fixture_mkdocs_yml(root: Path, **plugin_options: object) -> Path:

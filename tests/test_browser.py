@@ -22,7 +22,7 @@ from conftest import REPO
 from handbook.bundle import build_bundle
 
 try:
-    from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import Page, expect, sync_playwright
 except ImportError:  # reported by the `chromium` fixture, so that collection still works
     sync_playwright = None
 
@@ -128,17 +128,21 @@ def follow(page: Page, target: Path) -> None:
 
 
 def search(page: Page, query: str) -> list[dict]:
-    """Type `query` into Material's search box; return the results shown (href and text)."""
+    """Type `query` into Material's search box; return the results shown (href, page and text)."""
     box = page.locator(".md-search__input")
     meta = page.locator(".md-search-result__meta")
+    # Material shows this prompt for an empty query; once the query's answer is in, it is replaced
+    # (by a count, or "no results"). Clearing first keeps an earlier answer from passing for this one.
+    prompt = page.evaluate(
+        "JSON.parse(document.getElementById('__config').textContent).translations['search.result.placeholder']")
     box.click()
     # Material reacts to keyup, which fill() alone does not send (nor does typing CJK text).
     box.fill("")
     box.press("End")
-    idle = meta.inner_text()  # the prompt shown for an empty query: results are in once it changes
+    expect(meta).to_have_text(prompt)
     box.fill(query)
     box.press("End")
-    page.wait_for_function("([el, idle]) => el.innerText !== idle", arg=[meta.element_handle(), idle])
+    expect(meta).not_to_have_text(prompt)
     # Links carry ?h=<query> for highlighting (search.highlight) and #anchors: keep the page only.
     return page.eval_on_selector_all(
         ".md-search-result__item > .md-search-result__link",

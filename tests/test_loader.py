@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ACME_PATH as ACME
 from handbook.loader import Project, load_project
 from handbook.problems import DataError
-
-ACME = "project_data/customers/acme.yml"
 
 
 def edit(root: Path, rel: str, old: str, new: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, fixture_mkdocs_yml, write_project
+from conftest import REPO, fixture_mkdocs_yml, portfolio
 from handbook import routes
 from handbook.build import build_site
 from handbook.loader import Project, load_project
@@ -150,20 +150,11 @@ def test_hostile_strings_stay_text(minimal: Path) -> None:
     assert "\\{\\{ 7\\*7 \\}\\}" in customer
 
 
-def _customer_tree(root: Path, n: int) -> Path:
-    write_project(root)
-    acme = (root / ACME).read_text(encoding="utf-8")
-    for i in range(n):
-        (root / f"project_data/customers/c{i:04d}.yml").write_text(
-            acme.replace("name: 艾克米集团", f"name: 客户{i:04d}"), encoding="utf-8")
-    return root
-
-
 @pytest.mark.e2e
 def test_customer_page_size_does_not_grow_with_the_portfolio(tmp_path: Path) -> None:
     sizes = {}
     for n in (5, 200):
-        root = _customer_tree(tmp_path / f"n{n}", n)
+        root = portfolio(tmp_path / f"n{n}", n)
         build_site(fixture_mkdocs_yml(root), root / "site")
         html = (root / "site/customers/acme/index.html").read_text(encoding="utf-8")
         assert html.count("客户0000") == 0  # no other customer in this page's navigation

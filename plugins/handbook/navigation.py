@@ -35,7 +35,11 @@ def _children(pages: Iterable[GeneratedPage], parent: str) -> list[NavEntry]:
             groups[key] = []
             entries.append({html.escape(page.nav_group): groups[key]})
         groups[key].append(entry)
-    return entries
+    # Shared pages first, then one section per group, each opening with its index page, whatever
+    # order the page families produced them in.
+    for members in groups.values():
+        members.sort(key=lambda e: not next(iter(e.values())).endswith("/index.md"))
+    return sorted(entries, key=lambda e: isinstance(next(iter(e.values())), list))
 
 
 def expand_nav(nav: list[NavEntry] | None, pages: list[GeneratedPage]) -> list[NavEntry] | None:

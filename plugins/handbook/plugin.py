@@ -137,6 +137,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # rendered as it is, and page titles here are already escaped, so it goes there.
         if page.title and "title" not in page.meta:
             page.meta["title"] = page.title
+        owner = self.customer_of_page.get(page.file.src_uri)
+        # The footer's previous/next links must not lead from one customer's pages to another's.
+        for side in ("previous_page", "next_page"):
+            neighbour = getattr(page, side)
+            if neighbour is not None and self.customer_of_page.get(neighbour.file.src_uri, owner) != owner:
+                setattr(page, side, None)
         if self.scoped is not None:
             context["nav"] = self.scoped.for_page(page, self.customer_of_page)
         return context

@@ -1,0 +1,50 @@
+"""`make bench`: build time and page size against portfolio size, with and without scoped navigation.
+
+Speed is shown here, never asserted in a test. Each run builds the minimal fixture project with N
+synthetic customers (three pages each) and reports the wall time, the time per page and the HTML
+size of one customer page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest import fixture_mkdocs_yml, portfolio  # noqa: E402
+from handbook.build import build_site  # noqa: E402
+
+
+def measure(n: int, scoped: bool) -> tuple[float, int, int]:
+    """Seconds, pages and bytes of one customer page for a portfolio of `n` customers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = portfolio(Path(tmp) / "proj", n)
+        config = fixture_mkdocs_yml(root, scoped_nav=scoped)
+        started = time.perf_counter()
+        build_site(config, root / "site")
+        seconds = time.perf_counter() - started
+        pages = sum(1 for _ in (root / "site").rglob("*.html"))
+        size = (root / "site/customers/acme/index.html").stat().st_size
+        return seconds, pages, size
+
+
+def main() -> None:
+    """Print one table row per (portfolio size, navigation mode)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,400", help="comma-separated customer counts")
+    args = parser.parse_args()
+    print("| customers | nav | pages | build s | ms/page | customer page KB |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    for n in (int(x) for x in args.sizes.split(",")):
+        for scoped in (True, False):
+            seconds, pages, size = measure(n, scoped)
+            print(f"| {n + 1} | {'scoped' if scoped else 'full'} | {pages} | {seconds:.1f} | "
+                  f"{1000 * seconds / pages:.1f} | {size / 1024:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
