@@ -186,3 +186,21 @@ def test_phase_claim_with_open_earlier_gate_is_an_error(minimal: Path) -> None:
     found = problems(minimal)
     assert (f"{ACME}:11:16: current phase is 'deploy' but the gate of earlier phase 'start' is still open: "
             "criterion 'plan-signed' is not met") in found
+
+
+def test_shipped_schemas_are_valid_and_every_sample_file_names_its_schema() -> None:
+    from jsonschema import Draft202012Validator
+
+    from conftest import REPO
+    from handbook.loader import DATA_FILES, schema
+
+    for kind in [*DATA_FILES.values(), "customer"]:
+        Draft202012Validator.check_schema(schema(kind))
+    files = sorted((REPO / "project_data").rglob("*.yml"))
+    assert len(files) == len(DATA_FILES) + 3
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        kind = "customer" if path.parent.name == "customers" else DATA_FILES[path.name]
+        target = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert first.startswith("# yaml-language-server: $schema=") and target.is_file(), path
+        assert target.name == f"{kind}.schema.json", path
