@@ -22,7 +22,7 @@ from mkdocs.exceptions import PluginError
 
 from conftest import MINIMAL, REPO, fixture_mkdocs_yml, write_project
 from handbook.build import BuildError, build_site
-from handbook.bundle import BundleError, build_bundle
+from handbook.bundle import build_bundle
 from handbook.loader import Project, load_project
 from handbook.pages import generate
 from handbook.plugin import HandbookPlugin

@@ -268,7 +268,7 @@ def test_data_text_is_inert_in_training_and_faq_pages(tmp_path: Path) -> None:
     files["project_data/training.yml"] = MINIMAL["project_data/training.yml"].replace(
         "title: 权限", f"title: '权限{hostile}'").replace("objectives: [会授权]", f"objectives: ['{hostile}']")
     files["project_data/faq.yml"] = MINIMAL["project_data/faq.yml"].replace(
-        "name: 基础", f"name: '基础{hostile}'").replace("tags: [入门]", f"tags: [入门, '<b>粗</b>']").replace(
+        "name: 基础", f"name: '基础{hostile}'").replace("tags: [入门]", "tags: [入门, '<b>粗</b>']").replace(
         "question: 什么叫工程管理系统？", f"question: '什么{hostile}'")
     files["project_data/customers/acme.yml"] = MINIMAL["project_data/customers/acme.yml"].rstrip(" ") + f"""\
         training:

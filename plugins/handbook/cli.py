@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .loader import DataError, Project, load_project
-from .problems import Problem
+from .model import Model
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -21,18 +21,21 @@ def _project(args: argparse.Namespace) -> Project:
     return Project.at(Path(args.project))
 
 
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    print(f"{len(problems)} error(s) in project data", file=sys.stderr)
+def _load(args: argparse.Namespace) -> Model | None:
+    """The validated model, or None after printing every located problem."""
+    try:
+        return load_project(_project(args))
+    except DataError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} error(s) in project data", file=sys.stderr)
+        return None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate all of project_data/; print every problem, located."""
-    try:
-        model = load_project(_project(args))
-    except DataError as error:
-        _print_problems(error.problems)
+    model = _load(args)
+    if model is None:
         return 1
     print(f"ok: {len(model.phases)} phases, {len(model.roles)} roles, {len(model.modules)} training modules, "
           f"{len(model.faq)} FAQ entries, {len(model.customers)} customers")
@@ -44,10 +47,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build_site
 
     root = Path(args.project).resolve()
-    try:
-        load_project(_project(args))
-    except DataError as error:
-        _print_problems(error.problems)
+    model = _load(args)
+    if model is None:
         return 1
     target = Path(args.out) if args.out else root / "site"
     try:
@@ -66,10 +67,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
     root = Path(args.project).resolve()
-    try:
-        load_project(_project(args))
-    except DataError as error:
-        _print_problems(error.problems)
+    model = _load(args)
+    if model is None:
         return 1
     os.chdir(root)
     serve(config_file=str(root / args.config), open_in_browser=False, livereload=True,
@@ -85,16 +84,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     from .pages import generate
 
     root = Path(args.project).resolve()
-    try:
-        model = load_project(_project(args))
-    except DataError as error:
-        _print_problems(error.problems)
+    model = _load(args)
+    if model is None:
         return 1
     if args.customer:
         try:
             model = model.for_customer(args.customer)
         except KeyError:
-            return _unknown_customer(args.customer, load_project(_project(args)))
+            return _unknown_customer(args.customer, model)
     out = Path(args.out)
     pages = generate(model, root / args.templates)
     for page in pages:
@@ -109,10 +106,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
     """Print the SHA-256 fingerprint of a customer's acceptance record."""
-    try:
-        model = load_project(_project(args))
-    except DataError as error:
-        _print_problems(error.problems)
+    model = _load(args)
+    if model is None:
         return 1
     customer = next((c for c in model.customers if c.id == args.customer), None)
     if customer is None:
@@ -133,10 +128,8 @@ def cmd_bundle(args: argparse.Namespace) -> int:
             print(f"'{customer_id}' is not a valid customer ID: {problem}", file=sys.stderr)
             return 2
     root = Path(args.project).resolve()
-    try:
-        model = load_project(_project(args))
-    except DataError as error:
-        _print_problems(error.problems)
+    model = _load(args)
+    if model is None:
         return 1
     wanted = [c.id for c in model.customers] if args.all else args.customers
     if not wanted:
@@ -170,7 +163,7 @@ def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[s
     except BundleError as error:
         return error.messages
     except DataError as error:
-        return [str(p) for p in error.problems]
+        return [str(p) for p in error.problems]  # the data changed after the first validation
     print(f"wrote {archive}")
     if verify:
         return verify_zip(Project.at(root), customer_id, archive)

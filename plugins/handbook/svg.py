@@ -33,7 +33,7 @@ def timeline(customer: m.Customer, today: dt.date | None = None) -> Markup:
         f"<title>{escape(customer.name)} 阶段时间线（浅色：计划，深色：实际）</title>",
     ]
     if not dates:
-        parts.append(f'<text x="10" y="24">尚无计划日期</text></svg>')
+        parts.append('<text x="10" y="24">尚无计划日期</text></svg>')
         return Markup("".join(parts))
     first, last = min(dates), max(dates)
     for i, progress in enumerate(customer.phases):
