@@ -39,6 +39,9 @@ CUSTOMERS = ["ruifeng-mfg", "kangning-hospital"]
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 _NETWORK = re.compile(r"^(?:https?|wss?|ftp)://", re.I)
 
+# What a print view must not show: Material's site header, search, navigation and footer.
+CHROME = (".md-header", ".md-nav", ".md-search", ".md-sidebar", ".md-footer")
+
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
@@ -108,6 +111,7 @@ class Visit:
 
 @pytest.fixture
 def visit(chromium):
+    """A fresh recording context per test, so each test's requests and errors are its own."""
     visit = Visit(chromium)
     yield visit
     visit.close()
@@ -159,7 +163,7 @@ def test_navigation_and_search_work_offline(chromium, bundles, visit, customer_i
     # Material's search worker cannot start from file:// unless our shim stands in for Worker.
     assert page.evaluate("Worker.name") == "FileWorker"
 
-    for step in ("customers/index.html", f"customers/{customer_id}/index.html", acceptance):
+    for step in ("customers/index.html", f"customers/{customer_id}/index.html", acceptance.relative_to(site)):
         follow(page, site / step)
     assert "验收" in page.locator("article h1").first.inner_text()
 
@@ -182,14 +186,46 @@ def test_navigation_and_search_work_offline(chromium, bundles, visit, customer_i
     assert visit.errors == []
 
 
-@pytest.mark.parametrize("customer_id", CUSTOMERS)
-def test_print_view_has_no_site_chrome(chromium, bundles, visit, customer_id):
-    printable = bundles[customer_id] / "customers" / customer_id / "acceptance-print.html"
-    assert printable.is_file()
-    page = visit.page()
-    page.goto(printable.as_uri())
-    assert "验收记录" in page.locator("article").first.inner_text()
-    for chrome in (".md-header", ".md-nav", ".md-search", ".md-footer"):
-        assert page.locator(chrome).count() == 0, f"{chrome} in the print view"
-    assert visit.remote_requests() == []
-    assert visit.errors == []
+@pytest.fixture(scope="module")
+def print_views(chromium, bundles) -> dict[str, dict | None]:
+    """Every print view of every bundle (acceptance record, training manuals), opened once:
+    bundle-relative path -> its heading, the site chrome it shows, the remote requests and the
+    script errors it caused (None if the file is missing)."""
+    visit = Visit(chromium)
+    views = {}
+    try:
+        for customer_id, site in bundles.items():
+            acceptance = site / "customers" / customer_id / "acceptance-print.html"
+            for path in [acceptance, *sorted((site / "print").glob("*.html"))]:
+                name = f"{site.name}/{path.relative_to(site).as_posix()}"
+                if not path.is_file():
+                    views[name] = None
+                    continue
+                seen_errors, seen_remote = len(visit.errors), len(visit.remote_requests())
+                page = visit.page()
+                page.goto(path.as_uri())
+                views[name] = {
+                    "heading": page.locator("article h1").first.inner_text(),
+                    "chrome": [c for c in CHROME if page.locator(c).count()],
+                    "remote": visit.remote_requests()[seen_remote:],
+                    "errors": visit.errors[seen_errors:],
+                }
+                page.close()
+    finally:
+        visit.close()
+    return views
+
+
+def test_print_views_exist_without_site_chrome(print_views):
+    assert [name for name, view in print_views.items() if view is None] == [], "print views missing"
+    acceptance = [view for name, view in print_views.items() if name.endswith("acceptance-print.html")]
+    assert len(acceptance) == len(CUSTOMERS) and all("验收记录" in v["heading"] for v in acceptance)
+    assert {name: view["chrome"] for name, view in print_views.items() if view["chrome"]} == {}
+    assert {name: view["remote"] for name, view in print_views.items() if view["remote"]} == {}
+
+
+def test_print_views_raise_no_script_errors(print_views):
+    # Material's JavaScript requires the site header: a view that drops the header must not load
+    # it either, or every print view throws 'Missing element: expected "[data-md-component=header]"'.
+    errors = {name: view["errors"] for name, view in print_views.items() if view and view["errors"]}
+    assert errors == {}

@@ -19,7 +19,8 @@
  * Limits, none of which Material's search worker runs into: the "worker" shares the page's main
  * thread; importScripts returns a Promise instead of blocking (a synchronous version would need
  * document.write, which after the frame has loaded wipes the document and the worker's message
- * listeners), so callers must `await` it; no module workers, transfer lists or `worker.location`.
+ * listeners), so callers must `await` it; no module workers, transfer lists, or a `self.location`
+ * naming the worker script.
  * Nothing here reaches the network: it only loads the URLs the page itself asks for.
  */
 (function () {
@@ -45,11 +46,9 @@
     });
   }
 
+  // Plain ES2015 (no private fields): a bundle may be opened in an older, locally installed
+  // browser, and a syntax error here would cost the search it exists to enable.
   class FileWorker extends EventTarget {
-    #frame;
-    #inner;
-    #queued = [];   // messages for the worker until its script has run; null afterwards
-
     constructor(url, options) {
       super();
       if (options && options.type === "module") {
@@ -57,6 +56,7 @@
       }
       var worker = this;
       var src = new URL(url, document.baseURI).href;
+      var queued = [];  // messages for the worker until its script has run; null afterwards
 
       // `onmessage = fn` must keep working alongside addEventListener: registering the bridge
       // listeners first also calls the handler before later listeners, as for a real Worker.
@@ -73,9 +73,17 @@
       frame.setAttribute("aria-hidden", "true");
       frame.tabIndex = -1;
       (document.body || document.documentElement).appendChild(frame);
-      var inner = frame.contentWindow;
-      this.#frame = frame;
-      this.#inner = inner;
+      var inner = frame.contentWindow;  // null once terminated: nothing is delivered after that
+
+      function emit(event) {
+        setTimeout(function () { if (inner) worker.dispatchEvent(event); });
+      }
+      function deliver(copy) {
+        var target = inner;
+        setTimeout(function () {
+          if (inner === target) target.dispatchEvent(new target.MessageEvent("message", { data: copy }));
+        });
+      }
 
       // Relative URLs inside the worker (importScripts("../lunr/...")) mean the worker's URL.
       var base = inner.document.createElement("base");
@@ -84,8 +92,7 @@
 
       // The worker side: what a dedicated worker's global scope offers its script.
       inner.postMessage = function (data) {
-        var copy = copyInto(window, data);
-        setTimeout(function () { worker.#emit(new MessageEvent("message", { data: copy })); });
+        emit(new MessageEvent("message", { data: copyInto(window, data) }));
       };
       inner.importScripts = function () {
         var hrefs = Array.prototype.map.call(arguments, function (u) { return new URL(u, src).href; });
@@ -95,41 +102,30 @@
       };
       inner.close = function () { worker.terminate(); };
       inner.addEventListener("error", function (event) {
-        worker.#emit(new ErrorEvent("error", {
+        emit(new ErrorEvent("error", {
           message: event.message, filename: event.filename, lineno: event.lineno, colno: event.colno,
         }));
       });
 
       runScript(inner, src).then(function () {
-        var queued = worker.#queued;
-        worker.#queued = null;
-        if (queued) queued.forEach(function (copy) { worker.#deliver(copy); });
+        var waiting = queued;
+        queued = null;
+        if (waiting) waiting.forEach(deliver);
       }, function (error) {
-        worker.#emit(new ErrorEvent("error", { message: error.message, filename: src }));
+        emit(new ErrorEvent("error", { message: error.message, filename: src }));
       });
-    }
 
-    postMessage(data) {
-      if (!this.#inner) return;                      // terminated: dropped, like a real worker
-      var copy = copyInto(this.#inner, data);        // copied now: later changes must not show
-      if (this.#queued) this.#queued.push(copy);
-      else this.#deliver(copy);
-    }
-
-    terminate() {
-      if (this.#frame) this.#frame.remove();
-      this.#frame = this.#inner = this.#queued = null;
-    }
-
-    #deliver(copy) {
-      var worker = this, inner = this.#inner;
-      setTimeout(function () {
-        if (worker.#inner === inner) inner.dispatchEvent(new inner.MessageEvent("message", { data: copy }));
-      });
-    }
-
-    #emit(event) {
-      if (this.#inner) this.dispatchEvent(event);
+      // The page side.
+      this.postMessage = function (data) {
+        if (!inner) return;                    // terminated: dropped, as by a real worker
+        var copy = copyInto(inner, data);      // copied now: later changes must not show
+        if (queued) queued.push(copy);
+        else deliver(copy);
+      };
+      this.terminate = function () {
+        if (inner) frame.remove();
+        inner = queued = null;
+      };
     }
   }
 
