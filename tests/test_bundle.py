@@ -114,3 +114,11 @@ def test_a_failed_bundle_leaves_nothing(sample_copy: Path, tmp_path: Path) -> No
         build_bundle(project, "ruifeng-mfg", out)
     assert any("missing.md" in m for m in info.value.messages)
     assert sorted(p.name for p in out.iterdir()) == ["keep.zip"]
+
+
+def test_cli_bundles_every_customer_with_progress(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "dist"
+    assert main(["--project", str(REPO), "bundle", "--all", "--verify", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{c}-handbook-2.3.zip" for c in CUSTOMERS)
+    err = capsys.readouterr().err
+    assert "] 3/3 " in err and err.count(": ok") == 3

@@ -278,46 +278,66 @@ def verify_zip(project: Project, customer_id: str, archive: Path) -> list[str]:
 
 # -- the build ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class CustomerBuild:
+    """What is known before a customer's offline site is built: checked ID, model and provenance."""
+
+    project: Project
+    customer_id: str
+    version: str
+    commit: str
+    built: str
+    title: str
+
+    @classmethod
+    def prepare(cls, root: Path, customer_id: str) -> CustomerBuild:
+        """Check the ID (before any file is touched) and the data; raise `BundleError` otherwise."""
+        problem = id_problem(customer_id)
+        if problem:
+            raise BundleError([f"'{customer_id}' is not a valid customer ID: {problem}"])
+        project = Project.at(root)
+        model = load_project(project)
+        known = [c.id for c in model.customers]
+        if customer_id not in known:
+            raise BundleError([f"unknown customer '{customer_id}' (known: {', '.join(known)})"])
+        return cls(project, customer_id, model.handbook.version, source_commit(project.root),
+                   datetime.now(timezone.utc).isoformat(timespec="seconds"), model.handbook.title)
+
+    def build_offline_site(self, site: Path, config_name: str = "mkdocs.yml") -> None:
+        """Build this customer's offline site into the fresh directory `site`."""
+
+        def configure(config) -> None:
+            from material.plugins.offline.plugin import OfflinePlugin
+
+            handbook = config.plugins["handbook"]
+            handbook.config.customer = self.customer_id
+            handbook.config.offline = True
+            offline = OfflinePlugin()
+            offline.load_config({})
+            config.plugins["material/offline"] = offline
+            config.extra["polyfills"] = [SHIM]
+            config.copyright = html.escape(f"{self.title} · 版本 {self.version} · 源提交 {self.commit} · "
+                                           f"构建于 {self.built[:10]} · 客户 {self.customer_id}")
+
+        try:
+            build_into(self.project.root / config_name, site, configure=configure, use_directory_urls=False)
+        except BuildError as error:
+            raise BundleError(error.messages) from None
+
+
 def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str = "mkdocs.yml") -> Path:
     """Build, check and zip the offline bundle of one customer; return the zip's path.
 
     Raises `BundleError` with every reason when it cannot; nothing is left behind then.
     """
-    problem = id_problem(customer_id)
-    if problem:
-        raise BundleError([f"'{customer_id}' is not a valid customer ID: {problem}"])
-    project = Project.at(root)
-    model = load_project(project)
-    known = [c.id for c in model.customers]
-    if customer_id not in known:
-        raise BundleError([f"unknown customer '{customer_id}' (known: {', '.join(known)})"])
-    version = model.handbook.version
-    commit = source_commit(project.root)
-    built = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    top = bundle_name(customer_id, version)
+    job = CustomerBuild.prepare(root, customer_id)
+    top = bundle_name(customer_id, job.version)
     target = out_dir.resolve() / f"{top}.zip"
-
-    def configure(config) -> None:
-        from material.plugins.offline.plugin import OfflinePlugin
-
-        handbook = config.plugins["handbook"]
-        handbook.config.customer = customer_id
-        handbook.config.offline = True
-        offline = OfflinePlugin()
-        offline.load_config({})
-        config.plugins["material/offline"] = offline
-        config.extra["polyfills"] = [SHIM]
-        config.copyright = html.escape(
-            f"{model.handbook.title} · 版本 {version} · 源提交 {commit} · 构建于 {built[:10]} · 客户 {customer_id}")
-
     with staging_dir(target) as tmp:
         site = tmp / top
-        try:
-            build_into(project.root / config_name, site, configure=configure, use_directory_urls=False)
-        except BuildError as error:
-            raise BundleError(error.messages) from None
-        write_manifest(site, version, commit, built)
-        problems = check_site(project, customer_id, site)
+        job.build_offline_site(site, config_name)
+        write_manifest(site, job.version, job.commit, job.built)
+        problems = check_site(job.project, customer_id, site)
         if problems:
             raise BundleError(problems)
         write_zip(site, target, top)

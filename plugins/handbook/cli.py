@@ -170,6 +170,26 @@ def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[s
     return []
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Export a customer's acceptance record as PDF (printed by headless Chromium)."""
+    from .bundle import BundleError
+    from .pdf import export_acceptance_pdf
+
+    root = Path(args.project).resolve()
+    try:
+        target = export_acceptance_pdf(root, args.customer, Path(args.out) if args.out else root / "dist")
+    except BundleError as error:
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        return 2 if "not a valid customer ID" in error.messages[0] else 1
+    except DataError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    print(f"wrote {target}")
+    return 0
+
+
 def _unknown_customer(customer_id: str, model) -> int:
     known = ", ".join(c.id for c in model.customers)
     print(f"unknown customer '{customer_id}' (known: {known})", file=sys.stderr)
@@ -204,6 +224,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every customer, on all cores")
     p.add_argument("--out", help="output directory (default: dist/)")
     p.add_argument("--verify", action="store_true", help="unpack each produced zip and re-run every check on it")
+    p = add("pdf", cmd_pdf, "export a customer's acceptance record as an A4 PDF (needs chromium)")
+    p.add_argument("customer", help="customer ID")
+    p.add_argument("--out", help="output directory (default: dist/)")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top
