@@ -34,6 +34,7 @@ def test_sample_site_pages_show_the_data(sample_site: Path) -> None:
         html = read(sample_site, f"customers/{customer.id}/index.html")
         assert f"{customer.done} / {customer.applicable} 项任务（{customer.percent}%）" in html
         assert '<svg xmlns="http://www.w3.org/2000/svg" class="hb-timeline"' in html
+        assert f"<title>{customer.name}：项目概况 - {model.handbook.title}</title>" in html
     dashboard = read(sample_site, "customers/dashboard/index.html")
     assert all(c.name in dashboard for c in model.customers)
     assert (sample_site / MARKER).is_file()
@@ -58,6 +59,17 @@ def test_cli_exit_codes(minimal: Path, capsys) -> None:
     assert exit_info.value.code == 2
     result = subprocess.run([sys.executable, "-m", "handbook.cli", "validate", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "file:line:column" in result.stdout
+
+
+def test_data_errors_fail_a_plain_mkdocs_build_with_located_messages(minimal: Path, tmp_path: Path) -> None:
+    from conftest import fixture_mkdocs_yml
+
+    acme = minimal / "project_data/customers/acme.yml"
+    acme.write_text(acme.read_text(encoding="utf-8").replace("sla: gold", "sla: gld"), encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        build_site(fixture_mkdocs_yml(minimal), tmp_path / "out")
+    assert "project_data/customers/acme.yml:5:6: unknown SLA tier 'gld' (did you mean 'gold'?)" in info.value.messages
+    assert not (tmp_path / "out").exists()
 
 
 def test_failed_and_crashed_builds_leave_the_previous_site(sample_copy: Path, tmp_path: Path, monkeypatch) -> None:

@@ -43,4 +43,8 @@ def generate(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         module = import_module(f"handbook.{family}")
         producer: Callable[[m.Model, Path], list[GeneratedPage]] = module.pages
         result.extend(producer(model, templates_dir))
+    # Inside a group the nav says "项目概况"; the browser tab and bookmarks need whose it is.
+    for page in result:
+        if page.nav_group and "title" not in page.meta:
+            page.meta["title"] = f"{page.nav_group}：{page.title}"
     return result
