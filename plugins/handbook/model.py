@@ -21,6 +21,8 @@ NOWHERE = Location("<memory>")
 
 @dataclass(frozen=True, slots=True)
 class Handbook:
+    """The handbook itself: title, version and language (handbook.yml)."""
+
     title: str
     version: str
     language: str
@@ -31,6 +33,8 @@ class Handbook:
 
 @dataclass(frozen=True, slots=True)
 class Role:
+    """A role on the vendor or the customer side (roles.yml)."""
+
     id: str
     name: str
     side: str
@@ -40,12 +44,16 @@ class Role:
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One step of a phase, with its Markdown description."""
+
     title: str
     description: str
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
+    """A checklist item of a phase; gate tasks must be done before the phase can pass its gate."""
+
     id: str
     title: str
     roles: tuple[str, ...]
@@ -58,6 +66,8 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Deliverable:
+    """A document or artefact a phase produces, with its hand-written template page."""
+
     id: str
     name: str
     phase: str
@@ -77,6 +87,8 @@ class GateCriterion:
 
 @dataclass(frozen=True, slots=True)
 class Phase:
+    """One of the methodology's phases: goal, steps, tasks, deliverables and exit gate."""
+
     id: str
     number: int
     name: str
@@ -95,12 +107,16 @@ class Phase:
 
 @dataclass(frozen=True, slots=True)
 class Exercise:
+    """A hands-on exercise of a training module (theory or practice)."""
+
     kind: str
     task: str
 
 
 @dataclass(frozen=True, slots=True)
 class TrainingModule:
+    """A training module of one role's manual, with its body from content/."""
+
     id: str
     title: str
     role: str
@@ -115,12 +131,16 @@ class TrainingModule:
 
 @dataclass(frozen=True, slots=True)
 class FaqCategory:
+    """A category of the FAQ knowledge base."""
+
     id: str
     name: str
 
 
 @dataclass(frozen=True, slots=True)
 class FaqEntry:
+    """A question and its Markdown answer; `customer` is set for a customer's own entries."""
+
     id: str
     question: str
     category: str
@@ -133,6 +153,8 @@ class FaqEntry:
 
 @dataclass(frozen=True, slots=True)
 class Priority:
+    """An incident priority level (P0-P3) of the SLA."""
+
     id: str
     name: str
     description: str
@@ -140,6 +162,8 @@ class Priority:
 
 @dataclass(frozen=True, slots=True)
 class SlaTarget:
+    """Response and resolution times of one priority in one SLA tier."""
+
     priority: str
     response: str
     resolution: str
@@ -149,6 +173,8 @@ class SlaTarget:
 
 @dataclass(frozen=True, slots=True)
 class SlaTier:
+    """A service tier (gold, silver, ...) with its coverage and targets."""
+
     id: str
     name: str
     coverage: str
@@ -158,6 +184,8 @@ class SlaTier:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
+    """A person of a customer project, by role."""
+
     role: str
     name: str
     title: str = ""
@@ -167,12 +195,16 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """Start and end dates, either possibly unknown."""
+
     start: dt.date | None = None
     end: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TaskState:
+    """What a customer's checklist says about one task: state, date, by whom, evidence."""
+
     task: str
     state: str  # done | open | n/a
     date: dt.date | None = None
@@ -195,6 +227,8 @@ def safe_url(text: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class GateCheck:
+    """A customer's claim about one gate criterion."""
+
     criterion: str
     met: bool
     date: dt.date | None = None
@@ -215,6 +249,8 @@ class TaskProgress:
 
 @dataclass(frozen=True, slots=True)
 class GateVerdict:
+    """The verdict on one gate criterion for one customer, and where it came from."""
+
     criterion: GateCriterion
     met: bool
     source: str  # "claimed", "computed" or "missing"
@@ -268,6 +304,8 @@ class PhaseProgress:
 
 @dataclass(frozen=True, slots=True)
 class TrainingSession:
+    """A training session of a customer's training plan."""
+
     module: str
     audience: str
     format: str
@@ -281,6 +319,8 @@ class TrainingSession:
 
 @dataclass(frozen=True, slots=True)
 class Defect:
+    """A defect found in a UAT case, with its priority (P0-P3) and status."""
+
     id: str
     title: str
     priority: str
@@ -293,6 +333,8 @@ class Defect:
 
 @dataclass(frozen=True, slots=True)
 class UatCase:
+    """One user-acceptance test case of a round."""
+
     id: str
     scenario: str
     expected: str
@@ -308,6 +350,8 @@ class UatCase:
 
 @dataclass(frozen=True, slots=True)
 class UatRound:
+    """One UAT round; rounds are kept in order, none is overwritten."""
+
     number: int
     start: dt.date
     end: dt.date | None
@@ -365,12 +409,16 @@ class UatRound:
 
 @dataclass(frozen=True, slots=True)
 class Waiver:
+    """Why an acceptance criterion was waived, and who approved it."""
+
     reason: str
     approver: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class AcceptanceCriterion:
+    """An acceptance standard from the signed plan, with its result."""
+
     id: str
     title: str
     result: str  # passed | failed | waived | pending
@@ -386,6 +434,8 @@ class AcceptanceCriterion:
 
 @dataclass(frozen=True, slots=True)
 class OpenItem:
+    """An item left open at acceptance, with its owner and due date."""
+
     title: str
     owner: str = ""
     due: dt.date | None = None
@@ -394,6 +444,8 @@ class OpenItem:
 
 @dataclass(frozen=True, slots=True)
 class Signatory:
+    """A person signing the acceptance record."""
+
     name: str
     title: str
     date: dt.date | None = None
@@ -401,6 +453,8 @@ class Signatory:
 
 @dataclass(frozen=True, slots=True)
 class Acceptance:
+    """A customer's acceptance record: criteria, UAT rounds, open items, decision, sign-off."""
+
     plan_document: str = ""
     plan_signed: dt.date | None = None
     scope: tuple[str, ...] = ()
@@ -451,6 +505,8 @@ def evaluate_gate_rule(rule: str, acceptance: Acceptance) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Customer:
+    """One customer project: profile, progress through the phases, training, FAQ, acceptance."""
+
     id: str
     name: str
     project: str

@@ -34,6 +34,8 @@ _CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)/")
 
 
 class HandbookConfig(base.Config):
+    """Options of the `handbook` plugin in mkdocs.yml."""
+
     data_dir = c.Type(str, default="project_data")
     templates_dir = c.Type(str, default="site_templates")
     customer = c.Optional(c.Type(str))
