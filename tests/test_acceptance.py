@@ -100,6 +100,8 @@ def test_only_the_latest_round_decides_on_open_defects(minimal: Path) -> None:
 
 
 def test_conditional_needs_owner_and_due_date_on_open_items(minimal: Path) -> None:
+    edit(minimal, ACME, "result: pending", "result: passed")
+    edit(minimal, ACME, "status: open", "status: fixed")
     append(minimal, "  open_items:\n    - title: 补充培训材料\n      due: 2026-03-20\n"
                     "    - title: 已完成的事项\n      status: done\n  decision: conditional\n")
     # The done item needs neither; the open one lacks its owner.
@@ -107,6 +109,31 @@ def test_conditional_needs_owner_and_due_date_on_open_items(minimal: Path) -> No
         f"{ACME}:50:7: decision 有条件通过 (conditional) requires an owner and a due date for open item '补充培训材料'"]
     edit(minimal, ACME, "    - title: 补充培训材料\n", "    - title: 补充培训材料\n      owner: 张三\n")
     assert load_project(Project.at(minimal)).customers[0].acceptance.decision == "conditional"
+
+
+def test_conditional_is_no_escape_from_the_results(minimal: Path) -> None:
+    # A failed must-pass criterion and an open P1 defect contradict 有条件通过 as much as 通过.
+    append(minimal, "  decision: conditional\n")
+    assert problems(minimal) == [
+        f"{ACME}:49:13: decision 有条件通过 (conditional) but must-pass criteria are not passed: ac-1",
+        f"{ACME}:49:13: decision 有条件通过 (conditional) but round 1 has open P0/P1 defects: BUG-1 (P1)"]
+
+
+def test_no_decision_while_the_latest_round_runs(minimal: Path) -> None:
+    edit(minimal, ACME, "result: pending", "result: passed")
+    edit(minimal, ACME, "      end: 2026-03-05\n", "")
+    edit(minimal, ACME, "status: open", "status: fixed")
+    append(minimal, "  decision: accepted\n")
+    assert problems(minimal) == [f"{ACME}:48:13: decision 通过 (accepted) but UAT round 1 has not ended"]
+
+
+def test_rejecting_a_passed_round_is_an_error(minimal: Path) -> None:
+    edit(minimal, ACME, "result: pending", "result: passed")
+    edit(minimal, ACME, "result: failed", "result: passed")
+    edit(minimal, ACME, "status: open", "status: fixed")
+    append(minimal, "  decision: rejected\n")
+    assert problems(minimal) == [f"{ACME}:49:13: decision 不通过 (rejected) but round 1 passed every case and "
+                                 "every must-pass criterion is met"]
 
 
 def test_signoff_before_the_last_round_ended_is_an_error(minimal: Path) -> None:

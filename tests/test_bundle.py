@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -122,3 +123,19 @@ def test_cli_bundles_every_customer_with_progress(tmp_path: Path, capsys) -> Non
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{c}-handbook-2.3.zip" for c in CUSTOMERS)
     err = capsys.readouterr().err
     assert "] 3/3 " in err and err.count(": ok") == 3
+
+
+def test_a_new_customer_with_little_data_gets_a_clean_bundle(sample_copy: Path, tmp_path: Path) -> None:
+    import yaml
+
+    project = shutil.copytree(sample_copy, tmp_path / "proj")
+    data = yaml.safe_load((project / "project_data/customers/kangning-hospital.yml").read_text(encoding="utf-8"))
+    data.update(name="新客户诊所", project="新客户诊所系统实施")
+    data["acceptance"].pop("criteria", None)
+    data.pop("faq", None)
+    (project / "project_data/customers/zz-clinic.yml").write_text(
+        yaml.safe_dump(json.loads(json.dumps(data, default=str)), allow_unicode=True), encoding="utf-8")
+    archive = build_bundle(project, "zz-clinic", tmp_path / "dist")
+    assert verify_zip(Project.at(project), "zz-clinic", archive) == []
+    scan = leak_scan_for(Project.at(project), "zz-clinic")
+    assert scan.foreign["瑞丰精密制造"] == "ruifeng-mfg"  # the scan still has teeth

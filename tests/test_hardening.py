@@ -106,7 +106,9 @@ def test_case_only_and_reserved_customer_names(minimal: Path) -> None:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(("files", "expected"), [
-    ({"content/methodology/start.md": "# 手写\n"}, "generated page methodology/start.md collides with content/"),
+    ({"content/methodology/start.md": "# 手写\n"},
+     "project_data/phases.yml:2:9: phase 'start' would generate methodology/start.md, which collides with "
+     "content/methodology/start.md"),
     ({"content/guide.md": "# A\n", "content/guide/index.md": "# B\n"}, "would both be written to guide/index.html"),
 ])
 def test_page_collisions_fail_the_build(minimal: Path, files: dict, expected: str) -> None:
@@ -317,3 +319,31 @@ def test_random_text_never_crashes_or_injects(minimal: Path, values: list[str]) 
         inspector.feed(html)
         assert not inspector.handlers and not inspector.scripts, (page.path, inspector.handlers)
         assert "x" not in inspector.images
+
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    (lambda root: (root / ACME).rename(root / "project_data/customers/dashboard.yml"),
+     "project_data/customers/dashboard.yml:1:1: customer ID 'dashboard' is reserved for a generated page"),
+    (lambda root: edit(root, "project_data/faq.yml", "  - id: basics", "  - id: tags"),
+     "project_data/faq.yml:2:9: FAQ category ID 'tags' is reserved for a generated page"),
+    (lambda root: (root / "content/roles").mkdir() or (root / "content/roles/admin.md").write_text("# x\n"),
+     "project_data/roles.yml:2:9: role 'admin' would generate roles/admin.md, which collides with content/roles/admin.md"),
+    (lambda root: edit(root, "project_data/faq.yml", "  - id: basics", '  - id: "basics\\n"'),
+     "project_data/faq.yml:2:9: FAQ category ID 'basics\\n' is not valid"),
+    (lambda root: (root / ACME).rename(root / "project_data/customers/acme.yaml"),
+     "project_data/customers/acme.yaml:1:1: only <customer-id>.yml files belong in project_data/customers/"),
+])
+def test_ids_that_would_collide_are_located_before_the_build(minimal: Path, setup, expected: str) -> None:
+    setup(minimal)
+    found = problems(minimal)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_fullwidth_colons_inside_text_blocks_are_fine(minimal: Path) -> None:
+    edit(minimal, "project_data/faq.yml", "answer: 一套管理工程项目的软件。",
+         "answer: |\n      - P0：1 小时内响应\n      - ERP：企业资源计划")
+    assert "P0：1 小时内响应" in load_project(Project.at(minimal)).faq[0].answer
+    # A list item written as `- key： value` parses as one text; it is still reported.
+    edit(minimal, "project_data/faq.yml", "tags: [入门]", "tags:\n      - stage： 入门")
+    assert problems(minimal) == [
+        "project_data/faq.yml:9:9: full-width colon '：' after key 'stage'; use ':' followed by a space"]

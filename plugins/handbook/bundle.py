@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,12 +29,14 @@ from .loader import DATA_FILES, Project, id_problem, load_project, schema
 from .yaml_source import load_yaml
 from .problems import ProblemLog
 
-from .plugin import OFFLINE_SHIM as SHIM
+from .plugin import ASSETS, OFFLINE_SHIM as SHIM
 MANIFEST = "MANIFEST.sha256"
 _TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".css", ".txt", ".svg", ".map", ".sha256"}
 _CSS_URL = re.compile(r"""url\(\s*['"]?(https?:)?//""", re.I)
 _CSS_IMPORT = re.compile(r"""@import\s+(url\()?\s*['"]?(https?:)?//""", re.I)
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SENTENCE = re.compile(r"[\n。！？；!?;]+")
 
 
 class BundleError(Exception):
@@ -107,7 +110,13 @@ class LeakScan:
     foreign: dict[str, str]  # token -> the customer it belongs to
 
     def scan(self, site: Path) -> list[str]:
-        """Every file of `site` that holds a foreign token, named with the token's owner."""
+        """Every file of `site` that holds a foreign token, named with the token's owner.
+
+        Files copied unchanged from the theme or from site_templates/ cannot carry data and are
+        skipped. Every other file is searched for every token; a set of the trigrams present in
+        the bundle rules out most tokens first, so the scan stays fast for large portfolios.
+        """
+        texts: dict[str, str] = {}
         found = []
         for path in sorted(site.rglob("*")):
             if not path.is_file():
@@ -116,13 +125,35 @@ class LeakScan:
             for token, owner in self.foreign.items():
                 if token in rel:
                     found.append(f"{rel}: file name holds '{token}' of customer '{owner}'")
-            text = _readable_text(path)
-            if text is None:
+            if _is_static_asset(rel, path):
                 continue
-            for token, owner in self.foreign.items():
-                if token in text:
-                    found.append(f"{rel}: holds '{token}' of customer '{owner}'")
+            text = _readable_text(path)
+            if text is not None:
+                texts[rel] = text
+        present = {text[i:i + 3] for text in texts.values() for i in range(len(text) - 2)}
+        for token, owner in self.foreign.items():
+            if len(token) >= 3 and any(token[i:i + 3] not in present for i in range(len(token) - 2)):
+                continue
+            found += [f"{rel}: holds '{token}' of customer '{owner}'" for rel, text in texts.items() if token in text]
         return found
+
+
+@cache
+def _static_sources() -> tuple[Path, ...]:
+    import material
+
+    return (Path(material.__file__).parent / "templates",)
+
+
+def _is_static_asset(rel: str, path: Path) -> bool:
+    """True for a file the theme ships unchanged (its bytes equal the theme's file at that path)."""
+    if rel in (SHIM, *ASSETS):
+        return True
+    for base in _static_sources():
+        source = base / rel
+        if source.is_file() and source.stat().st_size == path.stat().st_size and source.read_bytes() == path.read_bytes():
+            return True
+    return False
 
 
 def _readable_text(path: Path) -> str | None:
@@ -167,13 +198,20 @@ def _enum_values(node: object) -> Iterable[str]:
 
 
 def _tokens(texts: Iterable[str]) -> set[str]:
-    """Distinctive pieces of text: whole values, and the lines of long ones."""
+    """Distinctive pieces of text: whole short values, and the sentences of long ones.
+
+    Numbers count only when long enough to be someone's (phone numbers, contract numbers).
+    """
     tokens = set()
     for text in texts:
-        pieces = [text] if len(text) <= 60 else [ln.strip(" -*#>|") for ln in text.splitlines()]
+        pieces = [text] if len(text) <= 60 and "\n" not in text else _SENTENCE.split(text)
         for piece in pieces:
-            piece = piece.strip()
-            if len(piece) >= 2 and not re.fullmatch(r"[\d\W_]+", piece) and len(piece) <= 200:
+            piece = piece.strip(" \t-*#>|")
+            if re.fullmatch(r"[\d\W_]+", piece):
+                # Dates are nobody's; the build date in every footer would otherwise collide.
+                if len(re.sub(r"\D", "", piece)) >= 7 and not _DATE.fullmatch(piece):
+                    tokens.add(piece)
+            elif len(piece) >= 2:
                 tokens.add(piece)
     return tokens
 
@@ -197,6 +235,10 @@ def leak_scan_for(project: Project, customer_id: str) -> LeakScan:
         if doc is not None:
             shared_texts.extend(_strings(doc.data))
     shared_texts.extend(p.read_text(encoding="utf-8") for p in project.content_dir.rglob("*.md"))
+    # Words of the page templates and the theme appear in every bundle; they belong to no customer.
+    for base in (project.root / "site_templates", *_static_sources()):
+        shared_texts.extend(p.read_text(encoding="utf-8", errors="replace") for p in base.rglob("*")
+                            if p.is_file() and p.suffix in (".j2", ".html", ".css", ".js"))
     # Enumerated values (`recorded`, `passed`, ...) are vocabulary of the schema, not anyone's data.
     shared_texts.extend(_enum_values(schema("customer")))
     allowed = "\n".join(shared_texts) + "\n" + "\n".join(per_customer.get(customer_id, ()))

@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from . import model as m
+from . import routes
 from .problems import DataError, Location, ProblemLog
 from .yaml_source import YamlDocument, load_yaml
 
@@ -74,15 +75,18 @@ class Project:
         return cls(root, root / data_dir, root / content_dir)
 
 
-def load_project(project: Project) -> m.Model:
-    """Load, validate and return the model of `project`; raise `DataError` with every problem."""
+def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
+    """Load, validate and return the model of `project`; raise `DataError` with every problem.
+
+    `as_of` is the day milestones and overdue phases are judged against (default: today).
+    """
     problems = ProblemLog()
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
     # is still built, so that its reference errors are reported together with its schema errors.
     if any(key not in docs or key in invalid for key in DATA_FILES):
         problems.raise_if_any()
-    model = _Builder(project, docs, problems, invalid).build()
+    model = _Builder(project, docs, problems, invalid, as_of or dt.date.today()).build()
     problems.raise_if_any()
     from .rules import check_rules
 
@@ -114,9 +118,9 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
     seen_lower: dict[str, Path] = {}
     for path in sorted(customers_dir.glob("*")) if customers_dir.is_dir() else []:
         rel = _rel(path, project.root)
-        if path.suffix not in (".yml", ".yaml") or path.is_symlink():
+        if path.suffix != ".yml" or path.is_symlink():
             if not path.is_symlink() and not path.name.startswith("."):
-                problems.add(Location(rel), "only .yml files belong in project_data/customers/")
+                problems.add(Location(rel), "only <customer-id>.yml files belong in project_data/customers/")
             continue
         customer_id = path.stem
         clash = seen_lower.get(customer_id.lower())
@@ -233,7 +237,9 @@ def _type_name(value: Any) -> str:
 class _Builder:
     """Second pass: build records, check ID uniqueness and resolve every reference."""
 
-    def __init__(self, project: Project, docs: dict[str, YamlDocument], problems: ProblemLog, invalid: set[str]):
+    def __init__(self, project: Project, docs: dict[str, YamlDocument], problems: ProblemLog, invalid: set[str],
+                 as_of: dt.date):
+        self.as_of = as_of
         self.project = project
         self.docs = docs
         self.problems = problems
@@ -256,9 +262,11 @@ class _Builder:
     def unique(self, doc: YamlDocument, items: list[tuple[tuple, str]], what: str, seen: dict | None = None) -> dict:
         seen = {} if seen is None else seen
         for path, ident in items:
-            problem = id_problem(ident) if what != "UAT case" else None
-            if problem and problem.startswith("'"):
-                self.err(doc, path, f"{what} ID {problem}")
+            problem = id_problem(ident) if what not in ("UAT case", "priority") else None
+            # The schema's pattern already reported most bad IDs; what it lets through is a
+            # trailing newline (JSON Schema's `$`) and names reserved on Windows.
+            if problem and _SAFE_ID.fullmatch(ident.rstrip("\n")):
+                self.err(doc, path, f"{what} ID {ident!r} is not valid: {problem}")
             if ident in seen:
                 other = seen[ident]
                 self.err(doc, path, f"duplicate {what} ID '{ident}' (first defined at {other})")
@@ -344,7 +352,31 @@ class _Builder:
         if not any((self.project.data_dir / "customers").glob("*.yml")):
             self.problems.add(Location(_rel(self.project.data_dir / "customers", self.project.root)),
                               "no customer files found (project_data/customers/<id>.yml)")
-        return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers))
+        self.check_routes(phases, roles, categories, [key.split("/", 1)[1] for key in d if key.startswith("customers/")])
+        return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
+                       as_of=self.as_of)
+
+    def check_routes(self, phases, roles, categories, customer_ids) -> None:
+        """IDs become page paths: refuse those taken by a fixed generated page or a content file."""
+        d = self.docs
+        checks = [(d["phases.yml"], ("phases", i, "id"), "phase", p.id, [routes.phase(p.id)])
+                  for i, p in enumerate(phases)]
+        checks += [(d["roles.yml"], ("roles", i, "id"), "role", r.id,
+                    [routes.role(r.id), routes.manual(r.id), routes.manual_print(r.id)]) for i, r in enumerate(roles)]
+        checks += [(d["faq.yml"], ("categories", i, "id"), "FAQ category", c.id, [routes.faq_category(c.id)])
+                   for i, c in enumerate(categories)]
+        checks += [(d[f"customers/{cid}"], (), "customer", cid,
+                    [routes.customer(cid), routes.customer_training(cid), routes.acceptance(cid),
+                     routes.acceptance_print(cid)]) for cid in customer_ids]
+        for doc, path, what, ident, pages in checks:
+            if ident in _RESERVED_IDS.get(what, ()):
+                self.err(doc, path, f"{what} ID '{ident}' is reserved for a generated page; choose another ID")
+                continue
+            for page in pages:
+                for clash in _same_output(page):
+                    if (self.project.content_dir / clash).exists():
+                        self.err(doc, path, f"{what} '{ident}' would generate {page}, which collides with "
+                                            f"content/{clash}")
 
     def roles(self, doc: YamlDocument) -> tuple[m.Role, ...]:
         raw = doc.data["roles"]
@@ -371,6 +403,10 @@ class _Builder:
                 for x in p.get("deliverables", [])
             )
             for j, x in enumerate(p.get("deliverables", [])):
+                if (x.get("template") or "").startswith("fragments/"):
+                    self.err(doc, base + ("deliverables", j, "template"),
+                             f"template '{x['template']}' is a fragment, not a page of the site")
+                    continue
                 self.content(doc, base + ("deliverables", j, "template"), x.get("template"))
             tasks = []
             for j, t in enumerate(p["tasks"]):
@@ -520,6 +556,7 @@ class _Builder:
             training=tuple(training), faq=tuple(faq),
             acceptance=acceptance,
             where=doc.at(()),
+            as_of=self.as_of,
         )
 
     def span(self, doc: YamlDocument, path: tuple, raw: dict | None) -> m.Span:
@@ -615,6 +652,17 @@ class _Builder:
             decision=raw.get("decision", "pending"), vendor_signoff=signatory("vendor"),
             customer_signoff=signatory("customer"), canonical=canonical,
         )
+
+
+_RESERVED_IDS = {"phase": {"index"}, "role": {"index"}, "FAQ category": {"index", "tags"},
+                 "customer": {"index", "dashboard"}}
+
+
+def _same_output(page: str) -> tuple[str, str]:
+    """The two source paths MkDocs writes to the same place: `x.md` and `x/index.md`."""
+    if page.endswith("/index.md"):
+        return page, page[: -len("/index.md")] + ".md"
+    return page, page[: -len(".md")] + "/index.md"
 
 
 def _minutes(text: str) -> int:

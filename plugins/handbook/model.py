@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .problems import Location
 
@@ -389,12 +390,15 @@ class UatRound:
 
     @property
     def status(self) -> str:
-        """passed, failed or running: a round passes only when every case passed and it ended."""
+        """running, failed, passed or incomplete (ended with cases not run, or with no cases).
+
+        A round passes only when it ended and every case passed.
+        """
         if self.failed or self.blocked:
             return "failed" if self.end else "running"
-        if self.end and self.cases and self.passed == len(self.cases):
-            return "passed"
-        return "running"
+        if not self.end:
+            return "running"
+        return "passed" if self.cases and self.passed == len(self.cases) else "incomplete"
 
     @property
     def total(self) -> int:
@@ -493,6 +497,14 @@ class Acceptance:
         return bool(self.rounds)
 
 
+class Milestone(NamedTuple):
+    """A planned date of a project; `overdue` when it passed without being reached."""
+
+    label: str
+    date: dt.date
+    overdue: bool
+
+
 def evaluate_gate_rule(rule: str, acceptance: Acceptance) -> bool:
     """The verdict of a rule-backed gate criterion, computed from the acceptance record."""
     if rule == "acceptance-passed":
@@ -525,6 +537,7 @@ class Customer:
     faq: tuple[FaqEntry, ...] = ()
     acceptance: Acceptance = field(default_factory=Acceptance)
     where: Location = NOWHERE
+    as_of: dt.date = field(default_factory=dt.date.today)  # "today" for milestones and overdue phases
 
     def phase(self, phase_id: str) -> PhaseProgress:
         """This customer's progress in the phase `phase_id`."""
@@ -544,7 +557,8 @@ class Customer:
 
     @property
     def gate_blocker(self) -> str | None:
-        """Why the current phase cannot pass its gate now, when a failed UAT round says so."""
+        """Why the current phase's gate is blocked now: a failed or blocked UAT round, a rejected
+        acceptance, or the phase running past its planned end with its gate still open."""
         latest = self.acceptance.latest_round
         if latest is not None and not self.acceptance.is_accepted:
             if latest.status == "failed":
@@ -553,6 +567,9 @@ class Customer:
                 return f"UAT 第 {latest.number} 轮存在阻塞用例或 P0/P1 缺陷"
         if self.acceptance.decision == "rejected":
             return "验收结论：不通过"
+        current = self.current
+        if current.planned.end and current.planned.end < self.as_of and not current.actual.end and not current.complete:
+            return f"{current.phase.name}已超过计划完成日期 {current.planned.end.isoformat()}，关口未通过"
         return None
 
     @property
@@ -583,18 +600,23 @@ class Customer:
         return None
 
     @property
-    def next_milestone(self) -> tuple[str, dt.date] | None:
-        """The earliest planned date still ahead in the project: a phase end or the go-live."""
-        current = self.current
-        candidates: list[tuple[dt.date, str]] = []
-        if current.planned.end and not current.actual.end:
-            candidates.append((current.planned.end, f"{current.phase.name}完成"))
+    def next_milestone(self) -> Milestone | None:
+        """The next planned date of the project: the end of the current or a later phase, or the
+        go-live. The earliest one not yet past `as_of`; if all are past, the earliest missed one."""
+        ids = [p.phase.id for p in self.phases]
+        candidates: list[Milestone] = []
+        for progress in self.phases[ids.index(self.current_phase):]:
+            if progress.planned.end and not progress.actual.end:
+                candidates.append(Milestone(f"{progress.phase.name}完成", progress.planned.end, False))
         if self.go_live_planned and not self.go_live_actual:
-            candidates.append((self.go_live_planned, "系统上线"))
-        if not candidates:
-            return None
-        when, label = min(candidates)
-        return label, when
+            candidates.append(Milestone("系统上线", self.go_live_planned, False))
+        ahead = [c for c in candidates if c.date >= self.as_of]
+        if ahead:
+            return min(ahead, key=lambda c: c.date)
+        if candidates:
+            missed = min(candidates, key=lambda c: c.date)
+            return Milestone(missed.label, missed.date, True)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,6 +633,7 @@ class Model:
     sla_tiers: tuple[SlaTier, ...]
     customers: tuple[Customer, ...]
     audience: str = "internal"  # "internal" or "customer:<id>"
+    as_of: dt.date = field(default_factory=dt.date.today)  # the day the figures are computed for
 
     def role(self, role_id: str) -> Role:
         """The role with `role_id`."""

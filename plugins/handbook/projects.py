@@ -21,7 +21,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         result.append(GeneratedPage(
             here, "项目概况",
             render(templates_dir, "customer.md.j2", model=model, customer=customer, here=here, routes=routes,
-                   tier=model.sla_tier(customer.sla), timeline=timeline(customer)),
+                   tier=model.sla_tier(customer.sla), timeline=timeline(customer, today=model.as_of)),
             routes.CUSTOMERS, nav_group=customer.name, customer=customer.id,
         ))
     return result

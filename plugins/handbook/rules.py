@@ -76,21 +76,28 @@ def _check_acceptance(customer: m.Customer, doc: YamlDocument, problems: Problem
                          f"UAT round {later.number} starts before round {earlier.number} ended ({earlier.end})")
     decision_at = doc.at(base + ("decision",))
     word = _DECISION_WORDS.get(acc.decision, acc.decision)
+    unmet = [c.id for c in acc.criteria if c.must_pass and not c.satisfied]
     if acc.decision in ("accepted", "conditional"):
+        # 有条件通过 accepts the system with open items, not with failed standards or blocking
+        # defects: both decisions need the results of 通过, and 有条件通过 needs owned open items.
         if latest is None:
             problems.add(decision_at, f"decision {word} but no UAT round is recorded")
-        if acc.decision == "accepted":
-            unmet = [c.id for c in acc.criteria if c.must_pass and not c.satisfied]
-            if unmet:
-                problems.add(decision_at, f"decision {word} but must-pass criteria are not passed: {', '.join(unmet)}")
-            if latest is not None and latest.blocking_defects:
-                ids = ", ".join(f"{d.id} ({d.priority})" for d in latest.blocking_defects)
-                problems.add(decision_at, f"decision {word} but round {latest.number} has open P0/P1 defects: {ids}")
-        else:
+        elif latest.end is None:
+            problems.add(decision_at, f"decision {word} but UAT round {latest.number} has not ended")
+        if unmet:
+            problems.add(decision_at, f"decision {word} but must-pass criteria are not passed: {', '.join(unmet)}")
+        if latest is not None and latest.blocking_defects:
+            ids = ", ".join(f"{d.id} ({d.priority})" for d in latest.blocking_defects)
+            problems.add(decision_at, f"decision {word} but round {latest.number} has open P0/P1 defects: {ids}")
+        if acc.decision == "conditional":
             for i, item in enumerate(acc.open_items):
                 if item.status == "open" and not (item.owner and item.due):
                     problems.add(doc.at(base + ("open_items", i)),
                                  f"decision {word} requires an owner and a due date for open item '{item.title}'")
+    elif acc.decision == "rejected" and latest is not None and latest.status == "passed" and not unmet \
+            and not latest.open_defects and acc.criteria:
+        problems.add(decision_at, f"decision {word} but round {latest.number} passed every case and every "
+                                  "must-pass criterion is met")
     last_end = max((r.end for r in acc.rounds if r.end), default=None)
     for side in ("vendor", "customer"):
         person = acc.vendor_signoff if side == "vendor" else acc.customer_signoff

@@ -35,6 +35,8 @@ def timeline(customer: m.Customer, today: dt.date | None = None) -> Markup:
     if not dates:
         parts.append('<text x="10" y="24">尚无计划日期</text></svg>')
         return Markup("".join(parts))
+    if today is not None:
+        dates.append(today)
     first, last = min(dates), max(dates)
     for i, progress in enumerate(customer.phases):
         y = 10 + i * _ROW
@@ -51,6 +53,10 @@ def timeline(customer: m.Customer, today: dt.date | None = None) -> Markup:
                 f"{span.end.isoformat() if span.end else '进行中'}</title></rect>"
             )
     axis_y = height - 12
+    if today is not None:
+        x = _x(today, first, last)
+        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{axis_y - 12}" class="hb-tl-today"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y}" text-anchor="middle" class="hb-tl-axis">今天</text>')
     parts.append(f'<text x="{_LABEL}" y="{axis_y}" class="hb-tl-axis">{first.isoformat()}</text>')
     parts.append(f'<text x="{_WIDTH - 10}" y="{axis_y}" text-anchor="end" class="hb-tl-axis">{last.isoformat()}</text>')
     parts.append("</svg>")

@@ -115,6 +115,7 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def _decode(raw: bytes, rel: str, problems: ProblemLog) -> str | None:
+    """The text of a data file, or None after recording why it is not UTF-8 text."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.add(Location(rel, 1, 1), "file is UTF-16; save as UTF-8")
         return None
@@ -135,18 +136,15 @@ def _decode(raw: bytes, rel: str, problems: ProblemLog) -> str | None:
         return None
 
 
-def _scan_text(text: str, rel: str, problems: ProblemLog) -> None:
-    """Traps that YAML parses without complaint, checked on the raw lines."""
+def _fullwidth_keys(text: str, rel: str) -> list[tuple[Location, str]]:
+    """Lines that look like `key： value`: the likely cause when a file does not parse."""
+    found = []
     for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent and line.strip():
-            problems.add(Location(rel, number, indent.index("\t") + 1), "tab used for indentation; use spaces")
         match = _FULLWIDTH_KEY.match(line)
         if match and ":" not in line[: match.end()]:
-            problems.add(
-                Location(rel, number, match.end()),
-                f"full-width colon '：' after key '{match.group(1)}'; use ':' followed by a space",
-            )
+            found.append((Location(rel, number, match.end()),
+                          f"full-width colon '：' after key '{match.group(1)}'; use ':' followed by a space"))
+    return found
 
 
 def load_yaml(path: Path, root: Path, problems: ProblemLog) -> YamlDocument | None:
@@ -166,10 +164,6 @@ def load_yaml(path: Path, root: Path, problems: ProblemLog) -> YamlDocument | No
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         problems.add(Location(rel), "file is empty")
         return None
-    before = len(problems.problems)
-    _scan_text(text, rel, problems)
-    if len(problems.problems) > before:
-        return None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -177,6 +171,11 @@ def load_yaml(path: Path, root: Path, problems: ProblemLog) -> YamlDocument | No
         problems.add(_loc(rel, exc.mark), exc.message)
         return None
     except yaml.MarkedYAMLError as exc:
+        fullwidth = _fullwidth_keys(text, rel)
+        if fullwidth:
+            for location, message in fullwidth:
+                problems.add(location, message)
+            return None
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or str(exc)
         if "expected a single document" in str(exc):
@@ -266,6 +265,11 @@ class _Builder:
         if node.style is not None:
             return text
         self._check_cut_comment(node)
+        match = _FULLWIDTH_KEY.match(text)
+        if match and "\n" not in text:
+            # `- title： 上线` parses, as the text "title： 上线" instead of a key and its value.
+            self.problems.add(_loc(self.rel, node.start_mark),
+                              f"full-width colon '：' after key '{match.group(1)}'; use ':' followed by a space")
         if text in ("", "~", "null"):
             return None
         if text in ("true", "false"):
