@@ -114,10 +114,19 @@ def test_foreign_directories_are_never_replaced(sample_copy: Path, tmp_path: Pat
 
 def test_plain_mkdocs_strict_build_works(sample_copy: Path, tmp_path: Path) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-q",
+    # Without -q: with it, MkDocs exits 0 even on warnings (mkdocs#4126), and this test could not fail.
+    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict",
                              "-d", str(tmp_path / "out")], cwd=sample_copy, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/customers/ruifeng-mfg/index.html").is_file()
+
+
+def test_bad_output_paths_are_reported_without_traceback(minimal: Path, tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["--project", str(minimal), "render", "--out", str(blocker),
+                 "--templates", str(REPO / "site_templates")]) == 1
+    assert "Not a directory" in capsys.readouterr().err
 
 
 def test_render_writes_markdown_and_nav(minimal: Path, tmp_path: Path) -> None:

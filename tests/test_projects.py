@@ -20,7 +20,9 @@ TEMPLATES = REPO / "site_templates"
 
 @pytest.fixture(scope="module")
 def sample():
-    return load_project(Project.at(REPO))
+    import datetime as dt
+
+    return load_project(Project.at(REPO), as_of=dt.date(2026, 11, 25))
 
 
 def test_progress_and_gate_verdicts_are_computed(minimal: Path) -> None:
@@ -36,7 +38,7 @@ def test_progress_and_gate_verdicts_are_computed(minimal: Path) -> None:
     assert (acme.done, acme.applicable, acme.percent) == (2, 4, 50)
     assert acme.gate_blocker == "UAT 第 1 轮未通过"
     assert [acme.status_of(p) for p in ("start", "deploy", "run")] == ["complete", "current", "upcoming"]
-    assert acme.next_milestone[0] == "部署完成" and acme.next_milestone[1].isoformat() == "2026-04-01"
+    assert acme.next_milestone.label == "部署完成" and acme.next_milestone.date.isoformat() == "2026-04-01"
 
 
 def test_not_applicable_tasks_leave_the_percentage(minimal: Path) -> None:
@@ -110,6 +112,32 @@ def test_dashboard_is_internal_only(sample) -> None:
     assert routes.DASHBOARD not in paths
     assert not any("huajian" in p or "kangning" in p for p in paths)
     assert not any("华建" in p.markdown or "康宁" in p.markdown for p in bundle)
+
+
+def test_dashboard_figures(sample) -> None:
+    page = next(p for p in generate(sample, TEMPLATES) if p.path == routes.DASHBOARD).markdown
+    labels = {"not-started": "未开始", "running": "进行中", "failed": "未通过", "passed": "已通过",
+              "incomplete": "未完成", "accepted": "已验收"}
+    for c in sample.customers:
+        row = next(line for line in page.splitlines() if f"[{c.name}](" in line)
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        phases = len(sample.phases)
+        assert cells[1] == c.current.phase.name and cells[2] == f"{c.percent}%"
+        assert cells[3:3 + phases] == [f"{p.percent}%" for p in c.phases]
+        milestone = c.next_milestone
+        assert cells[3 + phases] == f"{milestone.label}（{milestone.date}{'，已逾期' if milestone.overdue else ''}）"
+        assert cells[4 + phases].startswith(labels[c.acceptance.uat_status])
+        assert cells[5 + phases] == str(c.go_live_actual or c.go_live_planned)
+        assert cells[6 + phases] == sample.sla_tier(c.sla).name
+
+
+def test_milestones_and_overdue_phases_depend_on_the_day(minimal: Path) -> None:
+    import datetime as dt
+
+    early = load_project(Project.at(minimal), as_of=dt.date(2026, 3, 1)).customers[0]
+    assert early.next_milestone == ("部署完成", dt.date(2026, 4, 1), False)
+    late = load_project(Project.at(minimal), as_of=dt.date(2026, 5, 1)).customers[0]
+    assert late.next_milestone == ("部署完成", dt.date(2026, 4, 1), True)
 
 
 def test_dashboard_rows(sample) -> None:

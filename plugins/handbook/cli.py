@@ -162,6 +162,8 @@ def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[s
         archive = build_bundle(root, customer_id, out)
     except BundleError as error:
         return error.messages
+    except OSError as error:
+        return [f"{error.filename or out}: {error.strerror or error}"]
     except DataError as error:
         return [str(p) for p in error.problems]  # the data changed after the first validation
     print(f"wrote {archive}")
@@ -235,7 +237,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as error:
+        # A mistyped --out or a full disk is the user's to fix, not a bug: say what, no traceback.
+        print(f"{error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
