@@ -349,6 +349,8 @@ def test_random_text_never_crashes_or_injects(minimal: Path, values: list[str]) 
      "project_data/roles.yml:2:9: role 'admin' would generate roles/admin.md, which collides with content/roles/admin.md"),
     (lambda root: edit(root, "project_data/faq.yml", "  - id: basics", '  - id: "basics\\n"'),
      "project_data/faq.yml:2:9: FAQ category ID 'basics\\n' is not valid"),
+    (lambda root: edit(root, "project_data/phases.yml", "name: 《项目实施方案》", "name: 《项目实施方案》\n        template: fragments/start.md"),
+     "project_data/phases.yml:20:19: template 'fragments/start.md' is a fragment, not a page of the site"),
     (lambda root: (root / ACME).rename(root / "project_data/customers/acme.yaml"),
      "project_data/customers/acme.yaml:1:1: only <customer-id>.yml files belong in project_data/customers/"),
 ])
