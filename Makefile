@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site serve test validate bench clean
+.PHONY: site serve test validate publish bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ validate: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Deploys the handbook version of project_data/handbook.yml to the gh-pages branch with mike
+# (BRANCH=... for another branch, PUSH=1 to push it to origin).
+publish: $(STAMP)
+	$(BIN)/handbook publish$(if $(BRANCH), --branch $(BRANCH))$(if $(PUSH), --push)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -40,6 +41,7 @@ def test_bundle_names_and_layout(bundles, unpacked) -> None:
     version = load_project(Project.at(REPO)).handbook.version
     for cid, archive in bundles.items():
         assert archive.name == f"{cid}-handbook-{version}.zip"
+        assert archive.stat().st_mode & 0o777 == 0o644
         site = unpacked[cid]
         assert site.name == f"{cid}-handbook-{version}"
         assert (site / "index.html").is_file()
@@ -74,6 +76,9 @@ def test_no_network_references_and_manifest(unpacked) -> None:
         assert manifest.startswith("# handbook version ") and "# source commit " in manifest
         footer = (site / "index.html").read_text(encoding="utf-8")
         assert "源提交" in footer and f"客户 {cid}" in footer
+        # mkdocs.yml's version selector (for mike) would fetch ../versions.json: bundles drop it.
+        config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', footer, re.S)
+        assert config and json.loads(config.group(1))["version"] is None
 
 
 def test_checks_catch_what_they_exist_for(unpacked, tmp_path: Path) -> None:

@@ -287,6 +287,7 @@ def write_zip(site: Path, target: Path, top: str) -> None:
             for path in sorted(site.rglob("*")):
                 if path.is_file():
                     archive.write(path, f"{top}/{path.relative_to(site).as_posix()}")
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; a bundle is meant to be handed out
         os.replace(tmp_name, target)
     finally:
         if os.path.exists(tmp_name):
@@ -358,6 +359,8 @@ class CustomerBuild:
             offline.load_config({})
             config.plugins["material/offline"] = offline
             config.extra["polyfills"] = [SHIM]
+            # The version selector fetches ../versions.json: published versions only, never offline.
+            config.extra.pop("version", None)
             config.copyright = html.escape(f"{self.title} · 版本 {self.version} · 源提交 {self.commit} · "
                                            f"构建于 {self.built[:10]} · 客户 {self.customer_id}")
 

@@ -1,4 +1,4 @@
-"""The `handbook` command: validate, build, serve, render and (per customer) fingerprint.
+"""The `handbook` command: validate, build, serve, render, publish and (per customer) fingerprint.
 
 Exit codes: 0 success, 1 data or build errors, 2 usage errors. Expected failures print located
 messages, never tracebacks.
@@ -192,6 +192,34 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Validate, build and deploy the handbook with mike under its version, aliased `latest`."""
+    from .build import BuildError
+    from .publish import PublishError, branch_problem, publish
+
+    problem = branch_problem(args.branch)
+    if problem:
+        print(f"--branch '{args.branch}' is {problem}", file=sys.stderr)
+        return 2
+    try:
+        version = publish(Path(args.project), branch=args.branch, push=args.push)
+    except DataError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} error(s) in project data; nothing was committed to '{args.branch}'",
+              file=sys.stderr)
+        return 1
+    except (BuildError, PublishError) as error:
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        if not getattr(error, "committed", False):
+            print(f"publish failed; nothing was committed to '{args.branch}'", file=sys.stderr)
+        return 1
+    pushed = f", pushed to origin/{args.branch}" if args.push else " (not pushed; add --push)"
+    print(f"published handbook {version} to branch '{args.branch}' as {version}/ and latest/{pushed}")
+    return 0
+
+
 def _unknown_customer(customer_id: str, model) -> int:
     known = ", ".join(c.id for c in model.customers)
     print(f"unknown customer '{customer_id}' (known: {known})", file=sys.stderr)
@@ -229,6 +257,9 @@ def parser() -> argparse.ArgumentParser:
     p = add("pdf", cmd_pdf, "export a customer's acceptance record as an A4 PDF (needs chromium)")
     p.add_argument("customer", help="customer ID")
     p.add_argument("--out", help="output directory (default: dist/)")
+    p = add("publish", cmd_publish, "validate, build and deploy the handbook with mike under its version (latest alias)")
+    p.add_argument("--branch", default="gh-pages", help="branch the versions are committed to (default: gh-pages)")
+    p.add_argument("--push", action="store_true", help="push the branch to origin afterwards")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top
