@@ -7,6 +7,7 @@ Thin on purpose: loading lives in `loader`, pages in the family modules, nav log
 from __future__ import annotations
 
 import html
+import logging
 import posixpath
 import re
 from pathlib import Path
@@ -31,6 +32,11 @@ OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 _CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)/")
+
+
+# jieba (Chinese search) logs loading its dictionary at DEBUG to stderr in the search plugin's
+# on_config, on every build; this module is imported with the configuration, before that.
+logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
 class HandbookConfig(base.Config):
