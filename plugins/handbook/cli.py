@@ -1,4 +1,4 @@
-"""The `handbook` command: validate, build, serve, render, publish and (per customer) fingerprint.
+"""The `handbook` command: validate, build, preview, render, bundle, print and publish the handbook.
 
 Exit codes: 0 success, 1 data or build errors, 2 usage errors. Expected failures print located
 messages, never tracebacks.
