@@ -368,3 +368,23 @@ def test_fullwidth_colons_inside_text_blocks_are_fine(minimal: Path) -> None:
     edit(minimal, "project_data/faq.yml", "tags: [入门]", "tags:\n      - stage： 入门")
     assert problems(minimal) == [
         "project_data/faq.yml:9:9: full-width colon '：' after key 'stage'; use ':' followed by a space"]
+
+
+@pytest.mark.e2e
+def test_front_matter_of_hand_written_pages_is_inert(minimal: Path) -> None:
+    (minimal / "content/guide.md").write_text(
+        '---\ndescription: "\\"><script>alert(1)</script>"\ntags: ["<img src=x onerror=alert(2)>"]\n---\n\n# 指南\n',
+        encoding="utf-8")
+    build_site(fixture_mkdocs_yml(minimal), minimal / "site")
+    page = (minimal / "site/guide/index.html").read_text(encoding="utf-8")
+    inspector = _Inspector()
+    inspector.feed(page)
+    assert not inspector.handlers and not [s for s in inspector.scripts if "alert(" in s]
+    assert '<meta name="description" content="&#34;&gt;&lt;script&gt;' in page or "&quot;&gt;&lt;script&gt;" in page
+
+
+def test_data_markdown_cannot_pick_classes_that_load_code(minimal: Path) -> None:
+    from handbook.rendering import markdown_field
+
+    html = str(markdown_field('<pre class="mermaid">graph TD; A-->B</pre>\n\n<div class="mermaid">x</div>'))
+    assert "mermaid" not in html and "<pre>graph TD" in html

@@ -67,6 +67,8 @@ class _AssetRefs(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        if "mermaid" in (values.get("class") or "").split():
+            self.refs.append("https://unpkg.com/mermaid (Material loads Mermaid for a .mermaid element)")
         for name, value in attrs:
             if value is None:
                 continue
@@ -162,7 +164,8 @@ def _readable_text(path: Path) -> str | None:
         raw = gzip.decompress(raw)
     elif path.suffix not in _TEXT_SUFFIXES:
         return None
-    text = raw.decode("utf-8", errors="replace")
+    # jieba's segmentation puts U+200B between words in the search index; compare without it too.
+    text = raw.decode("utf-8", errors="replace").replace("\u200b", "")
     # Compare against the text as shown as well as the markup: entities and JSON escapes unfolded.
     return text + "\n" + html.unescape(text) + "\n" + _json_unescaped(text)
 

@@ -6,7 +6,6 @@ project page, so they never reach other customers' bundles or the shared FAQ.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,12 +56,12 @@ def category_views(model: m.Model) -> tuple[CategoryView, ...]:
 
 
 def page_tags(entries: tuple[m.FaqEntry, ...]) -> list[str]:
-    """The union of the entries' tags in first-seen order, HTML-escaped.
+    """The union of the entries' tags in first-seen order.
 
-    Material writes tag names into pages and the tags listing without escaping them, so a tag
-    like `<script>` must be made inert here.
+    Material writes tag names into pages and the tags listing without escaping them; the plugin
+    escapes every page's tags (hand-written front matter included), so they are plain text here.
     """
-    return [html.escape(tag) for tag in dict.fromkeys(t for e in entries for t in e.tags)]
+    return list(dict.fromkeys(t for e in entries for t in e.tags))
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:

@@ -119,9 +119,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
             page.meta.update(generated.meta)
-        # Material renders a front-matter title unescaped into <title> and the nav.
-        if isinstance(page.meta.get("title"), str):
-            page.meta["title"] = html.escape(page.meta["title"])
+        # Material renders front-matter title, description and tags unescaped (into <title>, the
+        # nav, <meta name="description"> and the tag chips), for hand-written and generated pages.
+        for key in ("title", "description"):
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = html.escape(page.meta[key])
+        if isinstance(page.meta.get("tags"), list):
+            page.meta["tags"] = [html.escape(str(tag)) for tag in page.meta["tags"]]
         return markdown
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:

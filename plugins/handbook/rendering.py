@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import string
 from functools import cache
 from pathlib import Path
@@ -25,12 +26,20 @@ _MD_PUNCTUATION = set(string.punctuation) - set("<>&\"'")
 _FIELD_EXTENSIONS = ["tables", "admonition", "sane_lists", "pymdownx.tasklist", "pymdownx.superfences"]
 _ALLOWED_ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    "div": {"class"}, "p": {"class"}, "span": {"class"}, "code": {"class"}, "pre": {"class"},
-    "li": {"class"}, "ul": {"class"}, "label": {"class"},
     "input": {"type", "checked", "disabled"}, "th": {"align"}, "td": {"align"},
+}
+# Only the classes the field extensions produce: a class is behaviour too (Material fetches
+# Mermaid from a CDN for any `pre.mermaid`), so data may not choose its own.
+_ADMONITIONS = {"admonition", "note", "abstract", "info", "tip", "success", "question", "warning", "failure",
+                "danger", "bug", "example", "quote"}
+_ALLOWED_CLASSES = {
+    "div": _ADMONITIONS | {"highlight"}, "p": {"admonition-title"}, "ul": {"task-list"},
+    "li": {"task-list-item"}, "label": {"task-list-control"}, "span": {"task-list-indicator"},
 }
 # No images from data: they would be fetched from wherever the URL points, also in offline bundles.
 _ALLOWED_TAGS = (set(nh3.ALLOWED_TAGS) | {"input", "label"}) - {"img"}
+# A fence opener at the start of a line would be picked up again by SuperFences on the whole page.
+_FENCE_START = re.compile(r"(?m)^(\s*)([`~]{3,})")
 
 
 def md_inline(value: object) -> Markup:
@@ -51,10 +60,11 @@ def markdown_field(text: str | None) -> Markup:
     if not text:
         return Markup("")
     rendered = md_lib.markdown(text, extensions=_FIELD_EXTENSIONS, output_format="html")
-    clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+    clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, allowed_classes=_ALLOWED_CLASSES,
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    clean = _FENCE_START.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), clean)
     # A blank line inside would end Markdown's raw-HTML block and let the rest be parsed again.
-    return Markup('<div class="hb-md" markdown="0">' + clean.replace("\n\n", "\n") + "</div>")
+    return Markup('<div class="hb-md">' + clean.replace("\n\n", "\n") + "</div>")
 
 
 def format_date(value: dt.date | None, empty: str = "—") -> str:
