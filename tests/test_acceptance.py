@@ -15,6 +15,7 @@ from handbook import acceptance, routes
 from handbook.build import build_site
 from handbook.cli import main
 from handbook.loader import Project, load_project
+from handbook.problems import DataError
 from test_loader import ACME, edit, problems
 
 TEMPLATES = REPO / "site_templates"
@@ -388,3 +389,18 @@ def test_hostile_customer_name_is_escaped(hostile_site) -> None:
         html = (site / rel).read_text(encoding="utf-8")
         assert HOSTILE not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;：验收记录" in html
+
+
+def test_dates_of_what_happened_cannot_lie_ahead(minimal: Path) -> None:
+    import datetime as dt
+
+    with pytest.raises(DataError) as info:
+        load_project(Project.at(minimal), as_of=dt.date(2026, 3, 1))
+    found = [str(p) for p in info.value.problems]
+    assert f"{ACME}:38:12: end of UAT round 1 2026-03-05 is in the future (today is 2026-03-01)" in found
+
+
+def test_going_live_needs_an_accepted_record(minimal: Path) -> None:
+    edit(minimal, ACME, "current_phase: deploy", "current_phase: deploy\ngo_live:\n  actual: 2026-03-06")
+    assert f"{ACME}:13:11: customer went live on 2026-03-06 without an accepted acceptance record " \
+           "(decision is 'pending')" in problems(minimal)

@@ -203,6 +203,12 @@ def test_search_index_and_tags_are_inert(hostile_site: Path) -> None:
     assert "<script>alert(1)" not in tags and "&lt;script&gt;alert(1)&lt;/script&gt;" in tags
 
 
+def test_reference_style_links_in_data_are_checked_too(minimal: Path) -> None:
+    edit(minimal, ACME, "industry: 建筑", "industry: 建筑\nsummary: |\n  见[其他客户][h]。\n\n  [h]: ../other/")
+    assert f"{ACME}:4:10: link target '../other/' is not allowed in a data field; use an http(s):// or mailto: address" \
+        in problems(minimal)
+
+
 def test_markdown_fields_refuse_script_links(minimal: Path) -> None:
     edit(minimal, "project_data/faq.yml", "answer: 一套管理工程项目的软件。", "answer: '[点我](javascript:alert(1))'")
     found = problems(minimal)
@@ -228,8 +234,10 @@ def test_links_between_customers_are_refused() -> None:
     plugin.customer_of_page = {"customers/a/index.md": "a"}
     page = SimpleNamespace(file=SimpleNamespace(src_uri="customers/a/index.md"), url="customers/a/")
     assert plugin.on_page_content('<a href="training/">ok</a>', page, None, None)
-    with pytest.raises(PluginError, match="links to the pages of customer 'b'"):
-        plugin.on_page_content('<a href="../b/acceptance/">x</a>', page, None, None)
+    for href in ("../b/acceptance/", "../b/", "../b", "/customers/b/acceptance/", "../../customers/b/index.html"):
+        with pytest.raises(PluginError, match="links to the pages of customer 'b'"):
+            plugin.on_page_content(f'<a href="{href}">x</a>', page, None, None)
+    assert plugin.on_page_content('<a href="../index.html">all customers</a>', page, None, None)
 
 
 # -- 9: symlinks and paths ----------------------------------------------------------------------
@@ -365,9 +373,11 @@ def test_fullwidth_colons_inside_text_blocks_are_fine(minimal: Path) -> None:
          "answer: |\n      - P0：1 小时内响应\n      - ERP：企业资源计划")
     assert "P0：1 小时内响应" in load_project(Project.at(minimal)).faq[0].answer
     # A list item written as `- key： value` parses as one text; it is still reported.
-    edit(minimal, "project_data/faq.yml", "tags: [入门]", "tags:\n      - stage： 入门")
+    edit(minimal, "project_data/sla.yml", "name: 紧急", "name: P0：紧急")  # text, not a key
+    assert load_project(Project.at(minimal)).priorities[0].name == "P0：紧急"
+    edit(minimal, "project_data/faq.yml", "tags: [入门]", "tags:\n      - name： 入门")
     assert problems(minimal) == [
-        "project_data/faq.yml:9:9: full-width colon '：' after key 'stage'; use ':' followed by a space"]
+        "project_data/faq.yml:9:9: full-width colon '：' after key 'name'; use ':' followed by a space"]
 
 
 @pytest.mark.e2e

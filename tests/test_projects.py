@@ -134,7 +134,7 @@ def test_dashboard_figures(sample) -> None:
 def test_milestones_and_overdue_phases_depend_on_the_day(minimal: Path) -> None:
     import datetime as dt
 
-    early = load_project(Project.at(minimal), as_of=dt.date(2026, 3, 1)).customers[0]
+    early = load_project(Project.at(minimal), as_of=dt.date(2026, 3, 10)).customers[0]
     assert early.next_milestone == ("部署完成", dt.date(2026, 4, 1), False)
     late = load_project(Project.at(minimal), as_of=dt.date(2026, 5, 1)).customers[0]
     assert late.next_milestone == ("部署完成", dt.date(2026, 4, 1), True)

@@ -37,9 +37,11 @@ DATA_FILES = {
 _SAFE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _DURATION = re.compile(r"([0-9]+)(min|h|d)")
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 _MINUTES = {"min": 1, "h": 60, "d": 1440}
 MAX_MARKDOWN_NESTING = 40
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|\bhref\s*=\s*[\"']?([^\"'\s>]*)|<((?:[a-z][a-z0-9+.-]*):[^>\s]*)>", re.I)
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|\bhref\s*=\s*[\"']?([^\"'\s>]*)|<((?:[a-z][a-z0-9+.-]*):[^>\s]*)>"
+                          r"|^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]*)", re.I | re.M)
 _ALLOWED_LINK = re.compile(r"(https?://|mailto:|#)", re.I)
 _BLOCK_MARKER = re.compile(r"(?:[-*+>]|[0-9]+[.)])(?:\s+|$)")
 _BLOCK_MARKERS = re.compile(r"\s*(?:(?:[-*+>]|[0-9]+[.)])(?:\s+|$))+")
@@ -50,6 +52,26 @@ def schema(kind: str) -> dict:
     """The JSON Schema shipped in the package for a data file kind (`customer`, `phases`, ...)."""
     text = resources.files("handbook").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
     return json.loads(text)
+
+
+@cache
+def _schema_keys(kind: str) -> frozenset[str]:
+    """Every property name the schema of `kind` (and the schemas it refers to) knows."""
+    keys: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            keys.update(node.get("properties", {}) if isinstance(node.get("properties"), dict) else ())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(schema(kind))
+    if kind == "customer":
+        walk(schema("faq"))
+    return frozenset(keys)
 
 
 @cache
@@ -138,7 +160,7 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
 
 def _parse_one(path: Path, kind: str, key: str, project: Project, problems: ProblemLog, docs: dict,
                invalid: set[str]) -> None:
-    doc = load_yaml(path, project.root, problems)
+    doc = load_yaml(path, project.root, problems, _schema_keys(kind))
     if doc is None:
         return
     before = len(problems.problems)
@@ -305,6 +327,16 @@ class _Builder:
             return ""
         return text
 
+    def version(self, doc: YamlDocument, path: tuple, value: str) -> None:
+        """A version becomes part of file names (bundles) and of published paths (mike)."""
+        if isinstance(value, str) and not _VERSION.fullmatch(value):  # other types: a schema error already
+            self.err(doc, path, f"version {value!r} is not valid: digits separated by dots, on one line")
+
+    def not_future(self, doc: YamlDocument, path: tuple, value: dt.date | None, what: str) -> None:
+        """Something that happened cannot be dated after the day the data is judged on."""
+        if value is not None and value > self.as_of:
+            self.err(doc, path, f"{what} {value} is in the future (today is {self.as_of})")
+
     def markdown(self, doc: YamlDocument, path: tuple, text: str | None) -> str:
         """Markdown from data: nesting capped (Python-Markdown's parse is quadratic and recursive),
         links limited to web and mail addresses (a data field is rendered on several pages, so a
@@ -328,6 +360,7 @@ class _Builder:
     def build(self) -> m.Model:
         d = self.docs
         hb = d["handbook.yml"].data
+        self.version(d["handbook.yml"], ("version",), hb["version"])
         handbook = m.Handbook(hb["title"], hb["version"], hb["language"], hb["vendor"],
                               hb.get("description", ""), hb.get("repository", ""))
         roles = self.roles(d["roles.yml"])
@@ -511,6 +544,7 @@ class _Builder:
         role_ids = [r.id for r in roles]
         self.ref(doc, ("sla",), c["sla"], [t.id for t in tiers], "SLA tier")
         self.ref(doc, ("current_phase",), c["current_phase"], phase_ids, "phase")
+        self.version(doc, ("handbook_version",), c["handbook_version"])
         for i, contact in enumerate(c["contacts"]):
             self.ref(doc, ("contacts", i, "role"), contact["role"], role_ids, "role")
         contacts = tuple(m.Contact(x["role"], x["name"], x.get("title", ""), x.get("email", ""), x.get("phone", ""))
@@ -546,12 +580,14 @@ class _Builder:
             faq_ids[e["id"]] = doc.at(path + ("id",))
             faq.append(self.faq_entry(doc, path, e, role_ids, phase_ids, cat_ids, customer=cid))
         go_live = c.get("go_live", {})
+        go_live_actual = self.date(doc, ("go_live", "actual"), go_live.get("actual"))
+        self.not_future(doc, ("go_live", "actual"), go_live_actual, "go-live date")
         return m.Customer(
             id=cid, name=c["name"], project=c["project"], industry=c["industry"], deployment=c["deployment"],
             sla=c["sla"], handbook_version=c["handbook_version"], contacts=contacts,
             current_phase=c["current_phase"], phases=progress, summary=self.markdown(doc, ("summary",), c.get("summary")),
             go_live_planned=self.date(doc, ("go_live", "planned"), go_live.get("planned")),
-            go_live_actual=self.date(doc, ("go_live", "actual"), go_live.get("actual")),
+            go_live_actual=go_live_actual,
             rollback_plan=self.markdown(doc, ("rollback_plan",), c.get("rollback_plan")),
             training=tuple(training), faq=tuple(faq),
             acceptance=acceptance,
@@ -579,8 +615,10 @@ class _Builder:
                 self.err(doc, path, f"task '{s['task']}' is listed twice")
             if s["state"] == "n/a" and s["task"] in task_ids and phase.tasks[task_ids.index(s["task"])].gate:
                 self.err(doc, base + ("tasks", j, "state"), f"gate task '{s['task']}' cannot be marked not applicable")
-            states[s["task"]] = m.TaskState(s["task"], s["state"], self.date(doc, base + ("tasks", j, "date"), s.get("date")),
-                                            s.get("by", ""), s.get("evidence", ""), s.get("note", ""))
+            done_on = self.date(doc, base + ("tasks", j, "date"), s.get("date"))
+            self.not_future(doc, base + ("tasks", j, "date"), done_on, "task date")
+            states[s["task"]] = m.TaskState(s["task"], s["state"], done_on, s.get("by", ""), s.get("evidence", ""),
+                                            s.get("note", ""))
         criteria_ids = [g.id for g in phase.gate]
         checks: dict[str, m.GateCheck] = {}
         for j, g in enumerate(rec.get("gate", [])):
@@ -597,8 +635,11 @@ class _Builder:
                 gate.append(m.GateVerdict(g, check.met, "claimed", check))
             else:
                 gate.append(m.GateVerdict(g, False, "missing"))
-        return m.PhaseProgress(phase, self.span(doc, base + ("planned",), rec.get("planned")),
-                               self.span(doc, base + ("actual",), rec.get("actual")), tasks, tuple(gate))
+        actual = self.span(doc, base + ("actual",), rec.get("actual"))
+        self.not_future(doc, base + ("actual", "start"), actual.start, f"actual start of phase '{phase.id}'")
+        self.not_future(doc, base + ("actual", "end"), actual.end, f"actual end of phase '{phase.id}'")
+        return m.PhaseProgress(phase, self.span(doc, base + ("planned",), rec.get("planned")), actual, tasks,
+                               tuple(gate))
 
     def acceptance(self, doc: YamlDocument, raw: dict | None, phases, modules, canonical: str) -> m.Acceptance:
         if not raw:
@@ -634,6 +675,7 @@ class _Builder:
                     tuple(m.Defect(dd["id"], dd["title"], dd["priority"], dd["status"]) for dd in x.get("defects", ())),
                 ))
             span = self.span(doc, rp, {"start": r["start"], "end": r.get("end")})
+            self.not_future(doc, rp + ("end",), span.end, f"end of UAT round {r['round']}")
             rounds.append(m.UatRound(r["round"], span.start, span.end, tuple(cases), r.get("note", "")))
         items = tuple(m.OpenItem(x["title"], x.get("owner", ""), self.date(doc, base + ("open_items", i, "due"), x.get("due")),
                                  x.get("status", "open")) for i, x in enumerate(raw.get("open_items", [])))
@@ -643,7 +685,9 @@ class _Builder:
             s = signoff.get(side)
             if not s:
                 return None
-            return m.Signatory(s["name"], s["title"], self.date(doc, base + ("signoff", side, "date"), s.get("date")))
+            signed = self.date(doc, base + ("signoff", side, "date"), s.get("date"))
+            self.not_future(doc, base + ("signoff", side, "date"), signed, f"{side} sign-off date")
+            return m.Signatory(s["name"], s["title"], signed)
 
         plan = raw.get("plan", {})
         return m.Acceptance(

@@ -31,7 +31,7 @@ ASSETS = ("assets/handbook.css",)
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
-_CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)/")
+_CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)(?:/|$)")
 
 
 # jieba (Chinese search) logs loading its dictionary at DEBUG to stderr in the search plugin's
@@ -136,7 +136,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         for href in _HREF.findall(html_text):
             if not href or _SCHEME.match(href):
                 continue
-            target = posixpath.normpath(posixpath.join(here, href))
+            target = posixpath.normpath(posixpath.join(here, href)).lstrip("/")
             match = _CUSTOMER_PATH.match(target)
             if match and match.group(1) != owner:
                 raise PluginError(f"{page.file.src_uri}: links to the pages of customer '{match.group(1)}' ({href})")

@@ -42,6 +42,12 @@ def _check_phase_claim(customer: m.Customer, doc: YamlDocument, problems: Proble
             f"customer is live (phase '{customer.current_phase}') without an accepted acceptance record "
             f"(decision is '{customer.acceptance.decision}')",
         )
+    elif customer.go_live_actual and not customer.acceptance.is_accepted:
+        problems.add(
+            doc.at(("go_live", "actual")),
+            f"customer went live on {customer.go_live_actual} without an accepted acceptance record "
+            f"(decision is '{customer.acceptance.decision}')",
+        )
 
 
 def _check_gate_claims(customer: m.Customer, doc: YamlDocument, problems: ProblemLog) -> None:

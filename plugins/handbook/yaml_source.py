@@ -147,8 +147,13 @@ def _fullwidth_keys(text: str, rel: str) -> list[tuple[Location, str]]:
     return found
 
 
-def load_yaml(path: Path, root: Path, problems: ProblemLog) -> YamlDocument | None:
-    """Parse the data file at `path`; record every problem found, return None if it is unusable."""
+def load_yaml(path: Path, root: Path, problems: ProblemLog, known_keys: frozenset[str] = frozenset()) -> YamlDocument | None:
+    """Parse the data file at `path`; record every problem found, return None if it is unusable.
+
+    `known_keys` are the keys the file's schema knows: a plain value like `title： 上线` is only
+    taken for a key written with a full-width colon when the word before the colon is one of them
+    (`P0：紧急` is text).
+    """
     rel = path.relative_to(root).as_posix()
     if path.is_symlink():
         problems.add(Location(rel), "symbolic links are not allowed in project data")
@@ -192,7 +197,7 @@ def load_yaml(path: Path, root: Path, problems: ProblemLog) -> YamlDocument | No
     if node is None:
         problems.add(Location(rel), "file is empty")
         return None
-    builder = _Builder(rel, text.splitlines(), problems)
+    builder = _Builder(rel, text.splitlines(), problems, known_keys)
     data = builder.build(node, ())
     return YamlDocument(rel, data, builder.value_marks, builder.key_marks, builder.texts)
 
@@ -206,7 +211,8 @@ def _loc(rel: str, mark: yaml.Mark | None) -> Location:
 class _Builder:
     """Turns a node graph into dicts, lists and scalars, recording positions and refusing traps."""
 
-    def __init__(self, rel: str, lines: list[str], problems: ProblemLog):
+    def __init__(self, rel: str, lines: list[str], problems: ProblemLog, known_keys: frozenset[str]):
+        self.known_keys = known_keys
         self.rel = rel
         self.lines = lines
         self.problems = problems
@@ -266,7 +272,7 @@ class _Builder:
             return text
         self._check_cut_comment(node)
         match = _FULLWIDTH_KEY.match(text)
-        if match and "\n" not in text:
+        if match and "\n" not in text and match.group(1) in self.known_keys:
             # `- title： 上线` parses, as the text "title： 上线" instead of a key and its value.
             self.problems.add(_loc(self.rel, node.start_mark),
                               f"full-width colon '：' after key '{match.group(1)}'; use ':' followed by a space")
