@@ -276,6 +276,15 @@ def test_fingerprint_changes_with_any_data_change(minimal: Path, old: str, new: 
     assert fingerprint(minimal) != before
 
 
+def test_fingerprint_covers_what_the_record_prints_from_shared_data(minimal: Path) -> None:
+    edit(minimal, ACME, "  criteria:", "  scope: [plan]\n  criteria:")
+    before = fingerprint(minimal)
+    edit(minimal, "project_data/handbook.yml", "vendor: 测试软件", "vendor: 另一家软件")
+    after_vendor = fingerprint(minimal)
+    edit(minimal, "project_data/phases.yml", "name: 《项目实施方案》", "name: 《实施方案》")
+    assert len({before, after_vendor, fingerprint(minimal)}) == 3
+
+
 def test_fingerprint_cli(minimal: Path, capsys) -> None:
     expected = fingerprint(minimal)
     assert main(["--project", str(minimal), "fingerprint", "acme"]) == 0

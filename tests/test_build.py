@@ -126,7 +126,8 @@ def test_bad_output_paths_are_reported_without_traceback(minimal: Path, tmp_path
     blocker.write_text("x", encoding="utf-8")
     assert main(["--project", str(minimal), "render", "--out", str(blocker),
                  "--templates", str(REPO / "site_templates")]) == 1
-    assert "Not a directory" in capsys.readouterr().err
+    assert "exists and was not written by handbook" in capsys.readouterr().err
+    assert blocker.read_text(encoding="utf-8") == "x"
 
 
 def test_render_writes_markdown_and_nav(minimal: Path, tmp_path: Path) -> None:
@@ -136,3 +137,8 @@ def test_render_writes_markdown_and_nav(minimal: Path, tmp_path: Path) -> None:
     assert "customers/acme/index.md" in nav
     page = (tmp_path / "md/customers/acme/index.md").read_text(encoding="utf-8")
     assert re.search(r"^# 艾克米集团：项目概况$", page, re.M)
+    assert (tmp_path / "md/customers/dashboard.md").is_file()
+    # A customer's render replaces the whole folder: no internal page or other customer stays.
+    assert main(["--project", str(minimal), "render", "--out", str(tmp_path / "md"), "--customer", "acme",
+                 "--templates", str(REPO / "site_templates")]) == 0
+    assert not (tmp_path / "md/customers/dashboard.md").exists()

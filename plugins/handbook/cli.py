@@ -92,20 +92,38 @@ def cmd_render(args: argparse.Namespace) -> int:
             model = model.for_customer(args.customer)
         except KeyError:
             return _unknown_customer(args.customer, model)
-    out = Path(args.out)
+    from .build import MARKER, is_replaceable, staging_dir, swap_into
+
+    out = Path(args.out).resolve()
+    if not is_replaceable(out):
+        print(f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it", file=sys.stderr)
+        return 1
     pages = generate(model, root / args.templates)
-    for page in pages:
-        path = out / page.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page.markdown, encoding="utf-8")
-    nav = expand_nav([], pages)
-    (out / "nav.yml").write_text(yaml.safe_dump({"nav": nav}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # Like a build: written aside and swapped in, so no page of an earlier render (another
+    # customer's, say) survives next to the new ones.
+    with staging_dir(out) as tmp:
+        staged = tmp / "out"
+        for page in pages:
+            path = staged / page.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(page.markdown, encoding="utf-8")
+        nav = expand_nav([], pages)
+        (staged / "nav.yml").write_text(yaml.safe_dump({"nav": nav}, allow_unicode=True, sort_keys=False),
+                                        encoding="utf-8")
+        (staged / MARKER).write_text("{}\n", encoding="utf-8")
+        swap_into(staged, out)
     print(f"wrote {len(pages)} pages and nav.yml to {out}")
     return 0
 
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
     """Print the SHA-256 fingerprint of a customer's acceptance record."""
+    from .loader import id_problem
+
+    problem = id_problem(args.customer)
+    if problem:
+        print(f"'{args.customer}' is not a valid customer ID: {problem}", file=sys.stderr)
+        return 2
     model = _load(args)
     if model is None:
         return 1
@@ -131,6 +149,9 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     model = _load(args)
     if model is None:
         return 1
+    if args.all and args.customers:
+        print("give customer IDs or --all, not both", file=sys.stderr)
+        return 2
     wanted = [c.id for c in model.customers] if args.all else args.customers
     if not wanted:
         print("name a customer ID or give --all", file=sys.stderr)
@@ -226,6 +247,13 @@ def _unknown_customer(customer_id: str, model) -> int:
     return 1
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1-65535)")
+    return port
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     top = argparse.ArgumentParser(prog="handbook", description=__doc__.splitlines()[0])
@@ -244,7 +272,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output directory (default: site/)")
     p = add("serve", cmd_serve, "live preview on http://127.0.0.1")
     p.add_argument("--config", default="mkdocs.yml")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
     p = add("render", cmd_render, "write the generated Markdown pages and nav.yml without MkDocs")
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")

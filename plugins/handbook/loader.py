@@ -555,8 +555,13 @@ class _Builder:
                 self.err(doc, ("phases", i, "phase"), f"phase '{rec['phase']}' is listed twice")
             self.ref(doc, ("phases", i, "phase"), rec["phase"], phase_ids, "phase")
             records.setdefault(rec["phase"], (i, rec))
+        # Everything the printed record shows, so a signed copy matches exactly one state of the data.
+        deliverables = {x.id: x.name for p in phases for x in p.deliverables}
+        handbook = self.docs["handbook.yml"].data
         canonical = json.dumps(
             {"customer": cid, "name": c["name"], "project": c["project"], "handbook_version": c["handbook_version"],
+             "vendor": handbook.get("vendor"), "handbook": handbook.get("title"),
+             "scope": [deliverables.get(d, d) for d in (c.get("acceptance") or {}).get("scope", [])],
              "acceptance": c.get("acceptance", {})},
             sort_keys=True, ensure_ascii=False, separators=(",", ":"),
         )

@@ -40,7 +40,10 @@ def export_acceptance_pdf(root: Path, customer_id: str, out_dir: Path) -> Path:
                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
                    f"--user-data-dir={tmp / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
                    page.as_uri()]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        except subprocess.TimeoutExpired:
+            raise BundleError([f"Chromium did not finish printing {page.name} within 180 s"]) from None
         if result.returncode != 0 or not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
             raise BundleError([f"Chromium could not print {page.name}: {result.stderr.strip()[-500:]}"])
         os.replace(pdf, target)
