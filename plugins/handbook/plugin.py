@@ -12,6 +12,7 @@ import posixpath
 import re
 from pathlib import Path
 
+import jieba
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -35,8 +36,9 @@ _CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)(?:/|$)")
 
 
 # jieba (Chinese search) logs loading its dictionary at DEBUG to stderr in the search plugin's
-# on_config, on every build; this module is imported with the configuration, before that.
-logging.getLogger("jieba").setLevel(logging.WARNING)
+# on_config, on every build; this module is imported with the configuration, before that. jieba
+# sets its logger's level when imported, so it is imported first.
+jieba.setLogLevel(logging.WARNING)
 
 
 class HandbookConfig(base.Config):
