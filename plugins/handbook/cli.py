@@ -116,13 +116,20 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_fingerprint(args: argparse.Namespace) -> int:
-    """Print the SHA-256 fingerprint of a customer's acceptance record."""
+def _unsafe_ids(customer_ids: list[str]) -> bool:
+    """Report IDs that are not safe as file names; checked before anything touches the disk."""
     from .loader import id_problem
 
-    problem = id_problem(args.customer)
-    if problem:
-        print(f"'{args.customer}' is not a valid customer ID: {problem}", file=sys.stderr)
+    problems = [(cid, id_problem(cid)) for cid in customer_ids]
+    for cid, problem in problems:
+        if problem:
+            print(f"'{cid}' is not a valid customer ID: {problem}", file=sys.stderr)
+    return any(problem for _, problem in problems)
+
+
+def cmd_fingerprint(args: argparse.Namespace) -> int:
+    """Print the SHA-256 fingerprint of a customer's acceptance record."""
+    if _unsafe_ids([args.customer]):
         return 2
     model = _load(args)
     if model is None:
@@ -138,13 +145,8 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     """Build the offline bundle of one, several or all customers."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from .loader import id_problem
-
-    for customer_id in args.customers:
-        problem = id_problem(customer_id)
-        if problem:
-            print(f"'{customer_id}' is not a valid customer ID: {problem}", file=sys.stderr)
-            return 2
+    if _unsafe_ids(args.customers):
+        return 2
     root = Path(args.project).resolve()
     model = _load(args)
     if model is None:
