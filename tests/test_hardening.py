@@ -324,7 +324,8 @@ def _site_markdown() -> markdown.Markdown:
 _MD = _site_markdown()
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomized: the same 120 examples on every run, so CI is reproducible; raise max_examples to explore.
+@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(_TEXT, min_size=len(_FIELDS), max_size=len(_FIELDS)))
 def test_random_text_never_crashes_or_injects(minimal: Path, values: list[str]) -> None:
     data = json.loads(json.dumps(_CUSTOMER, default=str))
