@@ -142,3 +142,15 @@ def test_render_writes_markdown_and_nav(minimal: Path, tmp_path: Path) -> None:
     assert main(["--project", str(minimal), "render", "--out", str(tmp_path / "md"), "--customer", "acme",
                  "--templates", str(REPO / "site_templates")]) == 0
     assert not (tmp_path / "md/customers/dashboard.md").exists()
+
+
+def test_swap_replaces_the_old_tree_in_one_step(tmp_path: Path) -> None:
+    from handbook.build import swap_into
+
+    target, built = tmp_path / "site", tmp_path / "new"
+    for folder, name in ((target, "old.html"), (built, "new.html")):
+        folder.mkdir()
+        (folder / name).write_text(name, encoding="utf-8")
+    swap_into(built, target)
+    assert [p.name for p in target.iterdir()] == ["new.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

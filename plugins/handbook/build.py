@@ -6,11 +6,13 @@ by this tool is never deleted.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -87,8 +89,28 @@ def staging_dir(target: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def swap_into(built: Path, target: Path) -> None:
-    """Replace `target` by the directory `built` with two renames; the old tree is removed after."""
+    """Replace `target` by the directory `built`; the old tree is removed after.
+
+    Where the kernel can exchange two paths in one step, readers see either the old site or the
+    new one, never none; elsewhere two renames leave `target` absent for an instant.
+    """
+    if target.exists() and _exchange(built, target):
+        shutil.rmtree(built, ignore_errors=True)  # `built` now holds the previous site
+        return
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
