@@ -32,11 +32,35 @@ def measure(n: int, scoped: bool) -> tuple[float, int, int]:
         return seconds, pages, size
 
 
+def alias_bomb() -> tuple[int, float, int]:
+    """Size, refusal time (ms) and peak memory (KB) of loading a billion-laughs style alias bomb."""
+    import tracemalloc
+
+    from handbook.problems import ProblemLog
+    from handbook.yaml_source import load_yaml
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 4)}]\n" for i in range(9))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bomb.yml"
+        path.write_text(bomb, encoding="utf-8")
+        tracemalloc.start()
+        started = time.perf_counter()
+        problems = ProblemLog()
+        assert load_yaml(path, Path(tmp), problems) is None and problems.problems
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return len(bomb.encode()), 1000 * seconds, peak // 1024
+
+
 def main() -> None:
-    """Print one table row per (portfolio size, navigation mode)."""
+    """Print the alias-bomb refusal, then one table row per (portfolio size, navigation mode)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,400", help="comma-separated customer counts")
     args = parser.parse_args()
+    size, ms, kb = alias_bomb()
+    print(f"alias bomb of {size} bytes: refused in {ms:.2f} ms, peak memory {kb} KB\n")
     print("| customers | nav | pages | build s | ms/page | customer page KB |")
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for n in (int(x) for x in args.sizes.split(",")):

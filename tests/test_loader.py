@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -135,10 +134,9 @@ def test_alias_bomb_is_refused_fast(minimal: Path) -> None:
         for i in range(9))
     assert len(bomb) < 500
     (minimal / ACME).write_text(bomb, encoding="utf-8")
-    started = time.process_time()
     found = problems(minimal)
-    assert time.process_time() - started < 1.0  # a guard against expansion, not a benchmark
-    assert f"{ACME}:1:4: anchor '&a' is not allowed in data files; write the value out" in found
+    # Refused at the very first anchor, before any alias is composed: nothing can expand.
+    assert found == [f"{ACME}:1:4: anchor '&a' is not allowed in data files; write the value out"]
 
 
 def test_deep_nesting_and_size_caps(minimal: Path) -> None:
