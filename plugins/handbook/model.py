@@ -317,6 +317,13 @@ class TrainingSession:
     attended: int | None = None
     completed: bool | None = None
 
+    @property
+    def attendance_percent(self) -> int | None:
+        """Attended as a share of invited, rounded down (so 100 means everyone came); None if unknown."""
+        if self.attended is None or not self.invited:
+            return None
+        return (100 * self.attended) // self.invited
+
 
 @dataclass(frozen=True, slots=True)
 class Defect:

@@ -61,11 +61,8 @@ class SessionRow:
 
     @property
     def attendance_percent(self) -> int | None:
-        """Attended as a share of invited, rounded down (so 100 means everyone came); None if unknown."""
-        s = self.session
-        if s.attended is None or not s.invited:
-            return None
-        return (100 * s.attended) // s.invited
+        """Attendance of the session, as the model computes it."""
+        return self.session.attendance_percent
 
 
 @dataclass(frozen=True)
