@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import fixture_mkdocs_yml, portfolio  # noqa: E402
-from handbook.build import build_site  # noqa: E402
+from handbook.site.build import build_site  # noqa: E402
 
 
 def measure(n: int, scoped: bool) -> tuple[float, int, int]:
@@ -36,8 +36,8 @@ def alias_bomb() -> tuple[int, float, int]:
     """Size, refusal time (ms) and peak memory (KB) of loading a billion-laughs style alias bomb."""
     import tracemalloc
 
-    from handbook.problems import ProblemLog
-    from handbook.yaml_source import load_yaml
+    from handbook.errors import ProblemLog
+    from handbook.data.yaml_source import load_yaml
 
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 4)}]\n" for i in range(9))

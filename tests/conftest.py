@@ -237,7 +237,7 @@ def fixture_mkdocs_yml(root: Path, **plugin_options: object) -> Path:
 @pytest.fixture(scope="session")
 def sample_site(sample_copy: Path, tmp_path_factory) -> Path:
     """The sample handbook built once with `handbook build` (atomic, warnings fail)."""
-    from handbook.build import build_site
+    from handbook.site.build import build_site
 
     out = tmp_path_factory.mktemp("built") / "site"
     build_site(sample_copy / "mkdocs.yml", out)

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from conftest import REPO, fixture_mkdocs_yml, write_project
-from handbook import acceptance, routes
-from handbook.build import build_site
+from handbook.pages import acceptance, routes
+from handbook.site.build import build_site
 from handbook.cli import main
-from handbook.loader import Project, load_project
-from handbook.problems import DataError
+from handbook.data.loader import Project, load_project
+from handbook.errors import DataError
 from test_loader import ACME, edit, problems
 
 TEMPLATES = REPO / "site_templates"

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import REPO
-from handbook.bundle import build_bundle
+from handbook.deliver.bundle import build_bundle
 
 try:
     from playwright.sync_api import Page, expect, sync_playwright

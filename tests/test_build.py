@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from handbook.build import MARKER, BuildError, build_site
+from handbook.site.build import MARKER, BuildError, build_site
 from handbook.cli import main
-from handbook.loader import Project, load_project
+from handbook.data.loader import Project, load_project
 
 pytestmark = pytest.mark.e2e
 
@@ -87,12 +87,12 @@ def test_failed_and_crashed_builds_leave_the_previous_site(sample_copy: Path, tm
     assert read(out, "index.html") == before
     customer.write_text(good, encoding="utf-8")
     # A crash inside a page generator: nothing half-built becomes visible, no temp dir stays.
-    import handbook.faq
+    import handbook.pages.faq
 
     def explode(model, templates_dir):
         raise RuntimeError("generator crashed")
 
-    monkeypatch.setattr(handbook.faq, "pages", explode)
+    monkeypatch.setattr(handbook.pages.faq, "pages", explode)
     with pytest.raises(RuntimeError):
         build_site(project / "mkdocs.yml", out)
     assert read(out, "index.html") == before
@@ -145,7 +145,7 @@ def test_render_writes_markdown_and_nav(minimal: Path, tmp_path: Path) -> None:
 
 
 def test_swap_replaces_the_old_tree_in_one_step(tmp_path: Path) -> None:
-    from handbook.build import swap_into
+    from handbook.site.build import swap_into
 
     target, built = tmp_path / "site", tmp_path / "new"
     for folder, name in ((target, "old.html"), (built, "new.html")):

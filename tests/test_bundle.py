@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from handbook.bundle import (MANIFEST, BundleError, build_bundle, external_references, leak_scan_for,
+from handbook.deliver.bundle import (MANIFEST, BundleError, build_bundle, external_references, leak_scan_for,
                              verify_manifest, verify_zip)
 from handbook.cli import main
-from handbook.loader import Project, load_project
+from handbook.data.loader import Project, load_project
 
 CUSTOMERS = ("huajian-group", "ruifeng-mfg", "kangning-hospital")
 pytestmark = pytest.mark.e2e

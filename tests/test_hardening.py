@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from mkdocs.exceptions import PluginError
 
 from conftest import MINIMAL, REPO, fixture_mkdocs_yml, write_project
-from handbook.build import BuildError, build_site
-from handbook.bundle import build_bundle
-from handbook.loader import Project, load_project
-from handbook.pages import generate
-from handbook.plugin import HandbookPlugin
-from handbook.problems import DataError
+from handbook.site.build import BuildError, build_site
+from handbook.deliver.bundle import build_bundle
+from handbook.data.loader import Project, load_project
+from handbook.pages.base import generate
+from handbook.site.plugin import HandbookPlugin
+from handbook.errors import DataError
 from test_loader import ACME, edit, problems
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "</title><script>alert(3)</script>",
@@ -260,9 +260,9 @@ def test_a_crashing_bundle_keeps_the_previous_zip(minimal: Path, monkeypatch) ->
     out = minimal / "dist"
     first = build_bundle(minimal, "acme", out)
     before = first.read_bytes()
-    import handbook.projects
+    import handbook.pages.projects
 
-    monkeypatch.setattr(handbook.projects, "pages", lambda model, templates: 1 / 0)
+    monkeypatch.setattr(handbook.pages.projects, "pages", lambda model, templates: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         build_bundle(minimal, "acme", out)
     assert first.read_bytes() == before
@@ -395,7 +395,7 @@ def test_front_matter_of_hand_written_pages_is_inert(minimal: Path) -> None:
 
 
 def test_data_markdown_cannot_pick_classes_that_load_code(minimal: Path) -> None:
-    from handbook.rendering import markdown_field
+    from handbook.pages.rendering import markdown_field
 
     html = str(markdown_field('<pre class="mermaid">graph TD; A-->B</pre>\n\n<div class="mermaid">x</div>'))
     assert "mermaid" not in html and "<pre>graph TD" in html

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ACME_PATH as ACME
-from handbook.loader import Project, load_project
-from handbook.problems import DataError
+from handbook.data.loader import Project, load_project
+from handbook.errors import DataError
 
 
 def edit(root: Path, rel: str, old: str, new: str) -> None:
@@ -191,7 +191,7 @@ def test_shipped_schemas_are_valid_and_every_sample_file_names_its_schema() -> N
     from jsonschema import Draft202012Validator
 
     from conftest import REPO
-    from handbook.loader import DATA_FILES, schema
+    from handbook.data.loader import DATA_FILES, schema
 
     for kind in [*DATA_FILES.values(), "customer"]:
         Draft202012Validator.check_schema(schema(kind))

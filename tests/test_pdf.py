@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from conftest import REPO
 from handbook.cli import main
-from handbook.loader import Project, load_project
-from handbook.pdf import find_chromium
+from handbook.data.loader import Project, load_project
+from handbook.deliver.pdf import find_chromium
 from test_browser import _unavailable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, fixture_mkdocs_yml, portfolio
-from handbook import routes
-from handbook.build import build_site
-from handbook.loader import Project, load_project
-from handbook.pages import generate
-from handbook.svg import phase_distribution, timeline
+from handbook.pages import routes
+from handbook.site.build import build_site
+from handbook.data.loader import Project, load_project
+from handbook.pages.base import generate
+from handbook.pages.svg import phase_distribution, timeline
 from test_loader import ACME, edit
 
 TEMPLATES = REPO / "site_templates"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from handbook.build import BuildError
+from handbook.site.build import BuildError
 from handbook.cli import main
-from handbook.loader import DataError
-from handbook.publish import PublishError, publish
+from handbook.data.loader import DataError
+from handbook.deliver.publish import PublishError, publish
 
 pytestmark = pytest.mark.e2e
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, REPO, write_project
-from handbook import faq, methodology, projects, routes, training
-from handbook.build import build_site
-from handbook.loader import Project, load_project
-from handbook.model import TrainingModule, TrainingSession
+from handbook.pages import faq, methodology, projects, routes, training
+from handbook.site.build import build_site
+from handbook.data.loader import Project, load_project
+from handbook.data.model import TrainingModule, TrainingSession
 
 TEMPLATES = REPO / "site_templates"
 

@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from .loader import DataError, Project, load_project
-from .model import Model
+from .data.loader import DataError, Project, load_project
+from .data.model import Model
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -44,7 +44,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Validate, then build the site atomically into --out."""
-    from .build import BuildError, build_site
+    from .site.build import BuildError, build_site
 
     root = Path(args.project).resolve()
     model = _load(args)
@@ -80,8 +80,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Write the generated Markdown and a nav file without MkDocs."""
     import yaml
 
-    from .navigation import expand_nav
-    from .pages import generate
+    from .site.navigation import expand_nav
+    from .pages.base import generate
 
     root = Path(args.project).resolve()
     model = _load(args)
@@ -92,7 +92,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             model = model.for_customer(args.customer)
         except KeyError:
             return _unknown_customer(args.customer, model)
-    from .build import MARKER, is_replaceable, staging_dir, swap_into
+    from .site.build import MARKER, is_replaceable, staging_dir, swap_into
 
     out = Path(args.out).resolve()
     if not is_replaceable(out):
@@ -118,7 +118,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _unsafe_ids(customer_ids: list[str]) -> bool:
     """Report IDs that are not safe as file names; checked before anything touches the disk."""
-    from .loader import id_problem
+    from .data.loader import id_problem
 
     problems = [(cid, id_problem(cid)) for cid in customer_ids]
     for cid, problem in problems:
@@ -179,7 +179,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 
 def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[str]:
-    from .bundle import BundleError, build_bundle, verify_zip
+    from .deliver.bundle import BundleError, build_bundle, verify_zip
 
     try:
         archive = build_bundle(root, customer_id, out)
@@ -197,8 +197,8 @@ def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[s
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     """Export a customer's acceptance record as PDF (printed by headless Chromium)."""
-    from .bundle import BundleError
-    from .pdf import export_acceptance_pdf
+    from .deliver.bundle import BundleError
+    from .deliver.pdf import export_acceptance_pdf
 
     root = Path(args.project).resolve()
     try:
@@ -217,8 +217,8 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Validate, build and deploy the handbook with mike under its version, aliased `latest`."""
-    from .build import BuildError
-    from .publish import PublishError, branch_problem, publish
+    from .site.build import BuildError
+    from .deliver.publish import PublishError, branch_problem, publish
 
     problem = branch_problem(args.branch)
     if problem:

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
+from ..data import model as m
 from . import routes
-from .pages import GeneratedPage
+from .base import GeneratedPage
 from .rendering import render
 
 # Module headings are `##`, so a body's top heading level must be at least this.

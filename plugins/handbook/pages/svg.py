@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from . import model as m
+from ..data import model as m
 
 _WIDTH = 720
 _LABEL = 170

@@ -22,8 +22,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from . import model as m
-from . import routes
-from .problems import DataError, Location, ProblemLog
+from ..pages import routes
+from ..errors import DataError, Location, ProblemLog
 from .yaml_source import YamlDocument, load_yaml
 
 DATA_FILES = {
@@ -50,7 +50,7 @@ _BLOCK_MARKERS = re.compile(r"\s*(?:(?:[-*+>]|[0-9]+[.)])(?:\s+|$))+")
 @cache
 def schema(kind: str) -> dict:
     """The JSON Schema shipped in the package for a data file kind (`customer`, `phases`, ...)."""
-    text = resources.files("handbook").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
+    text = resources.files("handbook.data").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

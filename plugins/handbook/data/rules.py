@@ -7,7 +7,7 @@ or an acceptance decision that the UAT results do not support, must stop the bui
 from __future__ import annotations
 
 from . import model as m
-from .problems import ProblemLog
+from ..errors import ProblemLog
 from .yaml_source import YamlDocument
 
 _DECISION_WORDS = {"accepted": "通过 (accepted)", "conditional": "有条件通过 (conditional)", "rejected": "不通过 (rejected)"}

@@ -22,11 +22,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .loader import DataError, Project, load_project
-from .model import Model
+from ..data.loader import DataError, Project, load_project
+from ..data.model import Model
 from .navigation import ScopedNavigation, expand_nav
-from .pages import GeneratedPage, generate
-from .problems import log
+from ..pages.base import GeneratedPage, generate
+from ..errors import log
 
 ASSETS = ("assets/handbook.css",)
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"

@@ -25,7 +25,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .problems import Location, ProblemLog
+from ..errors import Location, ProblemLog
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32

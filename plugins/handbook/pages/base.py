@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
-from . import model as m
+from ..data import model as m
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def generate(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """Every generated page of the site for `model`, in navigation order."""
     result: list[GeneratedPage] = []
     for family in FAMILIES:
-        module = import_module(f"handbook.{family}")
+        module = import_module(f"handbook.pages.{family}")
         producer: Callable[[m.Model, Path], list[GeneratedPage]] = module.pages
         result.extend(producer(model, templates_dir))
     # Inside a group the nav says "项目概况"; the browser tab and bookmarks need whose it is.

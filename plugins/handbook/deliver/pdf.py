@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .build import staging_dir
+from ..site.build import staging_dir
 from .bundle import BundleError, CustomerBuild
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")

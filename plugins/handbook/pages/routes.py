@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import posixpath
 
-from . import model as m
+from ..data import model as m
 
 HOME = "index.md"
 METHODOLOGY = "methodology/index.md"

@@ -20,8 +20,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import build_into, source_commit
-from .loader import Project, load_project
+from ..site.build import build_into, source_commit
+from ..data.loader import Project, load_project
 
 REMOTE = "origin"
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .pages import GeneratedPage
+from ..pages.base import GeneratedPage
 
 NavEntry = str | dict
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
+from ..data import model as m
 from . import routes
-from .pages import GeneratedPage
+from .base import GeneratedPage
 from .rendering import render
 
 

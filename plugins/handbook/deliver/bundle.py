@@ -24,12 +24,12 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .build import BuildError, build_into, source_commit, staging_dir
-from .loader import DATA_FILES, Project, id_problem, load_project, schema
-from .yaml_source import load_yaml
-from .problems import ProblemLog
+from ..site.build import BuildError, build_into, source_commit, staging_dir
+from ..data.loader import DATA_FILES, Project, id_problem, load_project, schema
+from ..data.yaml_source import load_yaml
+from ..errors import ProblemLog
 
-from .plugin import ASSETS, OFFLINE_SHIM as SHIM
+from ..site.plugin import ASSETS, OFFLINE_SHIM as SHIM
 MANIFEST = "MANIFEST.sha256"
 _TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".css", ".txt", ".svg", ".map", ".sha256"}
 _CSS_URL = re.compile(r"""url\(\s*['"]?(https?:)?//""", re.I)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from .problems import Location
+from ..errors import Location
 
 NOWHERE = Location("<memory>")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import model as m
+from ..data import model as m
 from . import routes
-from .pages import GeneratedPage
+from .base import GeneratedPage
 from .rendering import render
 
 
