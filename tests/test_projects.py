@@ -11,7 +11,7 @@ from conftest import REPO, fixture_mkdocs_yml, portfolio
 from handbook.pages import routes
 from handbook.site.build import build_site
 from handbook.data.loader import Project, load_project
-from handbook.pages.base import generate
+from handbook.pages.registry import generate
 from handbook.pages.svg import phase_distribution, timeline
 from test_loader import ACME, edit
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
+from .base import GeneratedPage, Route
 from .rendering import render
 
 TITLE = "验收记录"
@@ -52,18 +52,25 @@ def render_record(model: m.Model, customer: m.Customer, templates_dir: Path, *, 
     )
 
 
+def owned_routes(model: m.Model) -> list[Route]:
+    """Per customer: the record, then its print view."""
+    return [route for c in model.customers for route in (Route.of_customer(c, routes.acceptance(c.id)),
+                                                          Route.of_customer(c, routes.acceptance_print(c.id)))]
+
+
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """Per customer: the acceptance record in the customer's nav section, and its print view."""
     result: list[GeneratedPage] = []
     for customer in model.customers:
+        sources = (customer.acceptance.source.where,)
         result.append(GeneratedPage(
-            routes.acceptance(customer.id), TITLE,
+            Route.of_customer(customer, routes.acceptance(customer.id)), TITLE,
             render_record(model, customer, templates_dir, printable=False),
-            routes.CUSTOMERS, nav_group=customer.name, customer=customer.id,
+            routes.CUSTOMERS, nav_group=customer.name, sources=sources,
         ))
         result.append(GeneratedPage(
-            routes.acceptance_print(customer.id), PRINT_TITLE,
+            Route.of_customer(customer, routes.acceptance_print(customer.id)), PRINT_TITLE,
             render_record(model, customer, templates_dir, printable=True),
-            None, customer=customer.id, meta=print_meta(customer),
+            None, meta=print_meta(customer), sources=sources,
         ))
     return result
