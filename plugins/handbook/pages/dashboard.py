@@ -7,7 +7,7 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from .base import GeneratedPage, Route
-from .rendering import render
+from .rendering import render, title
 from .svg import phase_distribution
 
 
@@ -21,7 +21,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     if not model.is_internal:
         return []
     return [GeneratedPage(
-        Route.common(routes.DASHBOARD), "项目组合看板",
+        Route.common(routes.DASHBOARD), title(templates_dir, "dashboard"),
         render(templates_dir, "dashboard.md.j2", model=model, here=routes.DASHBOARD, routes=routes,
                chart=phase_distribution(model)),
         routes.CUSTOMERS, meta={"hide": ["toc"]},

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from .base import GeneratedPage, Route
-from .rendering import render
+from .rendering import render, title
 
 
 def owned_routes(model: m.Model) -> list[Route]:
@@ -17,7 +17,7 @@ def owned_routes(model: m.Model) -> list[Route]:
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The role overview and one page per role."""
-    result = [GeneratedPage(Route.common(routes.ROLES), "角色", render(templates_dir, "roles_index.md.j2", model=model,
+    result = [GeneratedPage(Route.common(routes.ROLES), title(templates_dir, "roles"), render(templates_dir, "roles_index.md.j2", model=model,
                                                          here=routes.ROLES, routes=routes), routes.ROLES)]
     for role in model.roles:
         here = routes.role(role.id)
