@@ -18,11 +18,7 @@ from ..data import model as m
 from ..data import operations as o
 from . import routes
 from .base import GeneratedPage, Route
-from .rendering import render
-
-TITLE = "运维与持续优化"
-REPORT_TITLE = "健康检查报告"
-
+from .rendering import render, title
 
 def page_path(customer_id: str) -> str:
     """A customer's operations page."""
@@ -42,7 +38,7 @@ def stamp(value: dt.datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}" if offset else f"{value:%Y-%m-%d %H:%M}"
 
 
-_W, _H, _TOP, _BASE, _LEFT = 720, 220, 28, 180, 40
+_SLOT, _H, _TOP, _BASE, _LEFT = 72, 236, 28, 180, 16
 
 
 def monthly_chart(months: tuple[o.MonthStat, ...]) -> Markup:
@@ -52,16 +48,20 @@ def monthly_chart(months: tuple[o.MonthStat, ...]) -> Markup:
     an offline bundle; every text is escaped and at least 12px.
     """
     label = "每月工单数与 SLA 违约数"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="hb-chart" viewBox="0 0 {_W} {_H}" width="100%" '
+    width = _LEFT + _SLOT * max(len(months), 4)
+    # Drawn at its own size (min-width) and scrolled sideways on a narrow screen rather than shrunk
+    # until the labels are unreadable.
+    parts = [f'<div style="overflow-x: auto"><svg xmlns="http://www.w3.org/2000/svg" class="hb-chart" '
+             f'viewBox="0 0 {width} {_H}" width="100%" style="min-width: {width}px; max-width: {width * 1.4:.0f}px" '
              f'role="img" aria-label="{label}" font-size="13">', f"<title>{label}（红色：未达 SLA）</title>"]
     if not months:
-        parts.append('<text x="10" y="24">尚无工单</text></svg>')
+        parts.append('<text x="10" y="24">尚无工单</text></svg></div>')
         return Markup("".join(parts))
     top = max(s.tickets for s in months) or 1
-    slot = (_W - _LEFT) / len(months)
-    bar = min(44.0, slot * 0.6)
+    slot = _SLOT
+    bar = 40.0
     scale = (_BASE - _TOP) / top
-    parts.append(f'<line x1="{_LEFT - 6}" y1="{_BASE}" x2="{_W}" y2="{_BASE}" stroke="#9e9e9e" stroke-width="1"/>')
+    parts.append(f'<line x1="{_LEFT - 6}" y1="{_BASE}" x2="{width}" y2="{_BASE}" stroke="#9e9e9e" stroke-width="1"/>')
     for i, s in enumerate(months):
         x = _LEFT + i * slot + (slot - bar) / 2
         total_h, breach_h = s.tickets * scale, s.breached * scale
@@ -74,22 +74,25 @@ def monthly_chart(months: tuple[o.MonthStat, ...]) -> Markup:
             parts.append(f'<rect x="{x:.1f}" y="{_BASE - breach_h:.1f}" width="{bar:.1f}" height="{breach_h:.1f}" '
                          f'fill="#e53935"/>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{_BASE - total_h - 6:.1f}" text-anchor="middle" '
-                     f'fill="currentColor">{s.tickets}{f" / {s.breached}" if s.breached else ""}</text>')
+                     f'fill="currentColor">{s.tickets}</text>')
+        if s.breached:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{_BASE - min(breach_h, 40) / 2 + 5:.1f}" '
+                         f'text-anchor="middle" fill="#ffffff">{s.breached}</text>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{_BASE + 20}" text-anchor="middle" fill="currentColor">'
                      f'{escape(s.month)}</text></g>')
-    legend_y = _H - 6
+    legend_y = _H - 8
     parts.append(f'<rect x="{_LEFT}" y="{legend_y - 11}" width="12" height="12" fill="#1e88e5"/>'
                  f'<text x="{_LEFT + 18}" y="{legend_y}" fill="currentColor">工单</text>'
                  f'<rect x="{_LEFT + 70}" y="{legend_y - 11}" width="12" height="12" fill="#e53935"/>'
                  f'<text x="{_LEFT + 88}" y="{legend_y}" fill="currentColor">其中未达 SLA</text>')
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return Markup("".join(parts))
 
 
-def print_meta(customer: m.Customer, check: o.HealthCheck) -> dict:
+def print_meta(customer: m.Customer, check: o.HealthCheck, report_title: str) -> dict:
     """Front matter of a report's print view, like the acceptance record's: no site chrome, not in
     search, no sidebars; the title names the customer and the check's date."""
-    return {"title": f"{customer.name}：{REPORT_TITLE}（{check.date.isoformat()}）", "template": "print.html",
+    return {"title": f"{customer.name}：{report_title}（{check.date.isoformat()}）", "template": "print.html",
             "search": {"exclude": True}, "hide": ["navigation", "toc"]}
 
 
@@ -125,10 +128,12 @@ def owned_routes(model: m.Model) -> list[Route]:
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """Per customer: the operations page in the customer's nav section, and its check reports."""
     result: list[GeneratedPage] = []
+    report_title = title(templates_dir, "health_check_print")
     for customer in model.customers:
         ops = customer.operations
         result.append(GeneratedPage(
-            Route.of_customer(customer, page_path(customer.id)), TITLE, render_page(model, customer, templates_dir),
+            Route.of_customer(customer, page_path(customer.id)), title(templates_dir, "operations"),
+            render_page(model, customer, templates_dir),
             routes.CUSTOMERS, nav_group=customer.name,
             sources=(ops.source.where, model.sla_tier(customer.sla).source.where),
         ))
@@ -136,8 +141,9 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
             continue
         for check in ops.health_checks:
             result.append(GeneratedPage(
-                Route.of_customer(customer, report_path(customer.id, check.date)), REPORT_TITLE,
-                render_report(model, customer, check, templates_dir), None, meta=print_meta(customer, check),
+                Route.of_customer(customer, report_path(customer.id, check.date)), report_title,
+                render_report(model, customer, check, templates_dir), None,
+                meta=print_meta(customer, check, report_title),
                 sources=(check.source.where,),
             ))
     return result
