@@ -70,7 +70,7 @@ class CustomerReader(FieldReader):
             training=tuple(training), faq=tuple(faq),
             acceptance=acceptance,
             operations=OperationsReader(self.project, self.problems, self.as_of).operations(
-                doc, c.get("operations"), go_live_actual, next(t for t in tiers if t.id == c["sla"]), checklist),
+                doc, c.get("operations"), go_live_actual, next((t for t in tiers if t.id == c["sla"]), None), checklist),
             source=doc.source(),
             as_of=self.as_of,
         )

@@ -76,8 +76,9 @@ class OperationsReader(FieldReader):
         opened = self.timestamp(doc, path + ("opened",), x["opened"])
         response = self.timestamp(doc, path + ("first_response",), x.get("first_response"))
         resolved = self.timestamp(doc, path + ("resolved",), x.get("resolved"))
-        target = next((t for t in tier.targets if t.priority == x["priority"]), None)
-        if target is None:
+        # An unknown tier was reported where the customer names it; its tickets cannot be measured.
+        target = next((t for t in tier.targets if t.priority == x["priority"]), None) if tier else None
+        if tier is not None and target is None:
             known = ", ".join(t.priority for t in tier.targets)
             self.err(doc, path + ("priority",), f"priority '{x['priority']}' has no target in SLA tier "
                                                 f"'{tier.id}' (known: {known})")
