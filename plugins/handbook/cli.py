@@ -127,20 +127,25 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     for customer_id in wanted:
         _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
-    failed = 0
     workers = min(len(wanted), os.cpu_count() or 1)
+    if workers == 1:
+        results = ((cid, _bundle_one(root, cid, out, args.verify)) for cid in wanted)
+        return _report_bundles(results, len(wanted))
     # Workers are forked: each inherits the model loaded above instead of loading it again.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
-        for done, future in enumerate(as_completed(futures), start=1):
-            cid = futures[future]
-            messages = future.result()
-            bar = "#" * (20 * done // len(wanted))
-            status = "ok" if not messages else "FAILED"
-            print(f"[{bar:<20}] {done}/{len(wanted)} {cid}: {status}", file=sys.stderr)
-            for message in messages:
-                print(f"  {cid}: {message}", file=sys.stderr)
-            failed += bool(messages)
+        return _report_bundles(((futures[f], f.result()) for f in as_completed(futures)), len(wanted))
+
+
+def _report_bundles(results, total: int) -> int:
+    """Print a progress line per finished bundle with its problems; 1 if any failed."""
+    failed = 0
+    for done, (cid, messages) in enumerate(results, start=1):
+        bar = "#" * (20 * done // total)
+        print(f"[{bar:<20}] {done}/{total} {cid}: {'ok' if not messages else 'FAILED'}", file=sys.stderr)
+        for message in messages:
+            print(f"  {cid}: {message}", file=sys.stderr)
+        failed += bool(messages)
     return 1 if failed else 0
 
 
