@@ -14,6 +14,7 @@ import pytest
 
 from conftest import REPO
 from handbook.data import operations as o
+from handbook.data import sla_clock
 from handbook.data.loader import Project, load_project
 from handbook.errors import HandbookError
 from handbook.pages import dashboard, operations
@@ -42,27 +43,27 @@ NINE_TO_FIVE = (dt.time(9), dt.time(17))
     (at(2026, 5, 11, 16, 20), 240, at(2026, 5, 12, 12, 20)),  # 40 min today, 3h20 tomorrow
 ])
 def test_business_deadline_counts_working_minutes_only(start, minutes, due) -> None:
-    assert o.business_deadline(start, minutes, NINE_TO_FIVE) == due
+    assert sla_clock.business_deadline(start, minutes, NINE_TO_FIVE) == due
 
 
 def test_business_days_are_working_days_and_calendar_runs_around_the_clock() -> None:
     monday = at(2026, 5, 11, 10)
-    assert o.deadline(monday, "2d", 2880, "business", NINE_TO_FIVE) == at(2026, 5, 13, 10)
-    assert o.deadline(at(2026, 5, 8, 16, 20), "1d", 1440, "business", NINE_TO_FIVE) == at(2026, 5, 11, 16, 20)
-    assert o.deadline(at(2026, 5, 9, 23, 30), "1h", 60, "calendar") == at(2026, 5, 10, 0, 30)
+    assert sla_clock.deadline(monday, "2d", 2880, "business", NINE_TO_FIVE) == at(2026, 5, 13, 10)
+    assert sla_clock.deadline(at(2026, 5, 8, 16, 20), "1d", 1440, "business", NINE_TO_FIVE) == at(2026, 5, 11, 16, 20)
+    assert sla_clock.deadline(at(2026, 5, 9, 23, 30), "1h", 60, "calendar") == at(2026, 5, 10, 0, 30)
 
 
 def test_business_hours_are_those_of_the_tickets_own_zone() -> None:
     # The same instant, written in two zones: 16:30 in Shanghai is still open, 08:30 in London is not.
     shanghai = at(2026, 5, 8, 16, 30)
     london = shanghai.astimezone(dt.timezone.utc)
-    assert o.business_deadline(shanghai, 60) == at(2026, 5, 8, 17, 30)
-    assert o.business_deadline(london, 60) == at(2026, 5, 8, 10, 0, tz=dt.timezone.utc)
+    assert sla_clock.business_deadline(shanghai, 60) == at(2026, 5, 8, 17, 30)
+    assert sla_clock.business_deadline(london, 60) == at(2026, 5, 8, 10, 0, tz=dt.timezone.utc)
 
 
 def test_add_months_clamps_to_month_end() -> None:
-    assert o.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert o.add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
+    assert sla_clock.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert sla_clock.add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
 
 
 # -- a live customer with controlled operations data -------------------------------------------------

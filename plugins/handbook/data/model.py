@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ..errors import NOWHERE, Location, Source
-from .operations import DEFAULT_BUSINESS_HOURS, ChecklistItem, Operations
+from .operations import ChecklistItem, Operations
+from .sla_clock import DEFAULT_BUSINESS_HOURS
 
 
 @dataclass(frozen=True, slots=True)

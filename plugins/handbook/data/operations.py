@@ -7,78 +7,19 @@ on the build date `as_of`, so they are computed once and tested here, and templa
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import NOWHERE, Source
+from .sla_clock import add_months, start_of_day
 
 if TYPE_CHECKING:
     from .model import SlaTarget, SlaTier
 
-DEFAULT_BUSINESS_HOURS = (dt.time(9, 0), dt.time(18, 0))
 RECENT_DAYS = 90  # "recent" SLA breaches on the dashboard
 BACKLOG_STATUSES = ("pending", "planned", "delivered", "rejected")
 RESULT_RANK = {"ok": 0, "n-a": 0, "warning": 1, "critical": 2}
-
-
-# -- time arithmetic ------------------------------------------------------------------------------
-
-def business_deadline(start: dt.datetime, minutes: int, hours: tuple[dt.time, dt.time] = DEFAULT_BUSINESS_HOURS
-                      ) -> dt.datetime:
-    """`minutes` of business time after `start`, counted Monday to Friday within `hours`, in
-    `start`'s own time zone (a ticket opened on Saturday starts its clock on Monday morning)."""
-    open_at, close_at = hours
-    t = start
-    remaining = dt.timedelta(minutes=minutes)
-    while True:
-        day_open = t.replace(hour=open_at.hour, minute=open_at.minute, second=0, microsecond=0)
-        day_close = t.replace(hour=close_at.hour, minute=close_at.minute, second=0, microsecond=0)
-        if t.weekday() >= 5 or t >= day_close:
-            t = _next_business_morning(t, open_at)
-            continue
-        if t < day_open:
-            t = day_open
-        available = day_close - t
-        if remaining <= available:
-            return t + remaining
-        remaining -= available
-        t = _next_business_morning(t, open_at)
-
-
-def _next_business_morning(t: dt.datetime, open_at: dt.time) -> dt.datetime:
-    day = t.date() + dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return dt.datetime.combine(day, open_at, t.tzinfo)
-
-
-def deadline(start: dt.datetime, duration: str, minutes: int, clock: str,
-             hours: tuple[dt.time, dt.time] = DEFAULT_BUSINESS_HOURS) -> dt.datetime:
-    """When a target of `duration` (e.g. `4h`, `2d`; `minutes` is its calendar length) runs out.
-
-    On the business clock a day is a working day (`2d` opened Monday 10:00 is due Wednesday 10:00),
-    hours and minutes are working minutes.
-    """
-    if clock != "business":
-        return start + dt.timedelta(minutes=minutes)
-    if duration.endswith("d") and not duration.endswith("min"):
-        open_at, close_at = hours
-        day = (close_at.hour * 60 + close_at.minute) - (open_at.hour * 60 + open_at.minute)
-        return business_deadline(start, int(duration[:-1]) * day, hours)
-    return business_deadline(start, minutes, hours)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved `months` calendar months on, clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _start_of(day: dt.date, tz: dt.tzinfo | None) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0, 0), tz)
 
 
 # -- records --------------------------------------------------------------------------------------
@@ -116,14 +57,14 @@ class Ticket:
         """In time, late, or None while unanswered and not yet due on the build date."""
         if self.first_response is not None:
             return self.first_response <= self.response_due
-        return False if self.response_due < _start_of(self.as_of, self.opened.tzinfo) else None
+        return False if self.response_due < start_of_day(self.as_of, self.opened.tzinfo) else None
 
     @property
     def resolution_met(self) -> bool | None:
         """In time, late, or None while unresolved and not yet due on the build date."""
         if self.resolved is not None:
             return self.resolved <= self.resolution_due
-        return False if self.resolution_due < _start_of(self.as_of, self.opened.tzinfo) else None
+        return False if self.resolution_due < start_of_day(self.as_of, self.opened.tzinfo) else None
 
     @property
     def breaches(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import datetime as dt
 
 from . import operations as o
 from .fields import FieldReader
+from .sla_clock import deadline
 from .yaml_source import YamlDocument
 
 ROOT_CAUSE_PRIORITIES = ("P0", "P1")
@@ -100,8 +101,8 @@ class OperationsReader(FieldReader):
             return None
         return o.Ticket(
             x["id"], x["priority"], x["category"], x["summary"], opened, x["status"],
-            o.deadline(opened, target.response, target.response_minutes, target.clock, tier.business_hours),
-            o.deadline(opened, target.resolution, target.resolution_minutes, target.clock, tier.business_hours),
+            deadline(opened, target.response, target.response_minutes, target.clock, tier.business_hours),
+            deadline(opened, target.resolution, target.resolution_minutes, target.clock, tier.business_hours),
             response, resolved, self.markdown(doc, path + ("root_cause",), x.get("root_cause")), self.as_of,
             source=doc.source(path),
         )

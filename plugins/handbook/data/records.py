@@ -10,7 +10,7 @@ import datetime as dt
 
 from . import model as m
 from .fields import FieldReader, minutes
-from .operations import DEFAULT_BUSINESS_HOURS
+from .sla_clock import DEFAULT_BUSINESS_HOURS
 from .yaml_source import YamlDocument
 
 
