@@ -247,3 +247,65 @@ def sample_site(sample_copy: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("built") / "site"
     build_site(sample_copy / "mkdocs.yml", out)
     return out
+
+
+def varied_portfolio(root: Path, n: int, today) -> Path:
+    """The minimal project with `n` more customers that differ the way a real portfolio does:
+    phase (start / deploy), deployment, industry, planned dates around `today` (some overdue),
+    open tasks and acceptance open items owned by a few people. Customer `v0007` and its
+    neighbours are spread so that sorting and filtering have something to reorder."""
+    import datetime as dt
+
+    write_project(root)
+    industries, modes, owners = ("建筑", "制造", "医疗"), ("private", "saas", "hybrid"), ("王五", "赵六", "钱七")
+    for i in range(n):
+        in_start = i % 3 == 0
+        end = today + dt.timedelta(days=(i * 37) % 120 - 60)  # from 60 days ago to 59 days ahead
+        owner = owners[i % 3]
+        start_phase = f"""\
+          - phase: start
+            planned: {{start: {end - dt.timedelta(days=90)}, end: {end if in_start else end - dt.timedelta(days=60)}}}
+            actual: {{start: {end - dt.timedelta(days=90)}{'' if in_start else f', end: {end - dt.timedelta(days=58)}'}}}
+            tasks:
+              - task: kickoff
+                state: {'open' if in_start else 'done'}
+                by: {owner}
+              - task: survey
+                state: {'open' if in_start else 'done'}
+                by: 李四
+            gate:
+              - criterion: plan-signed
+                met: {'false' if in_start else 'true'}
+"""
+        deploy_phase = "" if in_start else f"""\
+          - phase: deploy
+            planned: {{start: {end - dt.timedelta(days=57)}, end: {end}}}
+            actual: {{start: {end - dt.timedelta(days=57)}}}
+            tasks:
+              - task: cutover
+                state: open
+                by: {owner}
+"""
+        text = f"""\
+name: 客户{i:04d}
+project: 工程管理系统实施
+industry: {industries[i % 3]}
+deployment: {modes[(i // 3) % 3]}
+sla: gold
+handbook_version: "1.0"
+contacts:
+  - role: engineer
+    name: 周工
+current_phase: {'start' if in_start else 'deploy'}
+go_live:
+  planned: {end + dt.timedelta(days=30)}
+phases:
+{textwrap.indent(textwrap.dedent(start_phase + deploy_phase), '  ')}
+acceptance:
+  open_items:
+    - title: 报表导出格式调整（{i:04d}）
+      owner: {owner}
+      due: {today + dt.timedelta(days=(i * 11) % 40 - 20)}
+"""
+        (root / f"project_data/customers/v{i:04d}.yml").write_text(text, encoding="utf-8")
+    return root

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data import model as m
-from . import routes
+from . import people, portfolio, risks, routes
 from .base import GeneratedPage, Route
 from .rendering import render, title
 from .svg import timeline
@@ -20,7 +20,9 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The project index and one project page per customer."""
     result = [GeneratedPage(Route.common(routes.CUSTOMERS), title(templates_dir, "customers"),
                             render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
-                                   routes=routes), routes.CUSTOMERS)]
+                                   routes=routes, groups=portfolio.by_phase(model), facets=portfolio.facets(model),
+                                   row_marker=portfolio.row_marker, risks_page=risks.PATH,
+                                   people_page=people.INDEX), routes.CUSTOMERS)]
     for customer in model.customers:
         here = routes.customer(customer.id)
         result.append(GeneratedPage(

@@ -36,7 +36,7 @@ from .build import source_commit
 from .navigation import ScopedNavigation, expand_nav
 from .variant import BuildVariant
 
-ASSETS = ("assets/handbook.css",)
+ASSETS = ("assets/handbook.css", "assets/handbook-portfolio.js")
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
@@ -96,8 +96,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                                            f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()} · "
                                            f"客户 {self.variant.customer}")
         for asset in ASSETS:
-            if asset not in config.extra_css:
-                config.extra_css.append(asset)
+            listed = config.extra_css if asset.endswith(".css") else config.extra_javascript
+            if asset not in [str(entry) for entry in listed]:
+                listed.append(asset)
         _add_theme_overrides(config, self.templates_dir)
         return config
 
