@@ -262,10 +262,11 @@ def varied_portfolio(root: Path, n: int, today) -> Path:
         in_start = i % 3 == 0
         end = today + dt.timedelta(days=(i * 37) % 120 - 60)  # from 60 days ago to 59 days ahead
         owner = owners[i % 3]
+        start_done = min(end - dt.timedelta(days=58), today - dt.timedelta(days=1))  # never in the future
         start_phase = f"""\
           - phase: start
             planned: {{start: {end - dt.timedelta(days=90)}, end: {end if in_start else end - dt.timedelta(days=60)}}}
-            actual: {{start: {end - dt.timedelta(days=90)}{'' if in_start else f', end: {end - dt.timedelta(days=58)}'}}}
+            actual: {{start: {end - dt.timedelta(days=90)}{'' if in_start else f', end: {start_done}'}}}
             tasks:
               - task: kickoff
                 state: {'open' if in_start else 'done'}
@@ -280,7 +281,7 @@ def varied_portfolio(root: Path, n: int, today) -> Path:
         deploy_phase = "" if in_start else f"""\
           - phase: deploy
             planned: {{start: {end - dt.timedelta(days=57)}, end: {end}}}
-            actual: {{start: {end - dt.timedelta(days=57)}}}
+            actual: {{start: {start_done + dt.timedelta(days=1)}}}
             tasks:
               - task: cutover
                 state: open

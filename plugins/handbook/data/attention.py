@@ -91,8 +91,9 @@ def customer_risks(customer: m.Customer, as_of: dt.date) -> list[Risk]:
     """Everything about one customer that needs attention on `as_of`, in RISK_KINDS order."""
     risks: list[Risk] = []
     if customer.gate_blocker:
-        risks.append(Risk("gate-blocked", customer, customer.gate_blocker, "project",
-                          f"phase-{customer.current_phase}"))
+        blocker = customer.gate_blocker
+        risks.append(Risk("gate-blocked", customer, blocker, "project", f"phase-{customer.current_phase}",
+                          blocker.date, _late(blocker.date, as_of)))
     risks += overdue_milestones(customer, as_of)
     acceptance = customer.acceptance
     latest = acceptance.latest_round

@@ -8,7 +8,7 @@ stay in the templates.
 
 from __future__ import annotations
 
-import html
+import string
 
 from markupsafe import Markup
 
@@ -20,8 +20,13 @@ UAT_RANK = {"failed": 0, "incomplete": 1, "running": 2, "not-started": 3, "passe
 
 
 def _attribute(value: object) -> str:
-    # Escaped for HTML, and `|` as an entity: the marker sits inside a Markdown table row.
-    return html.escape(" ".join(str(value).split()), quote=True).replace("|", "&#124;")
+    # Every ASCII punctuation mark as a numeric entity, not only HTML's five: the marker sits in a
+    # Markdown table row, where `|` would split the cell and `[x](javascript:...)` would become a
+    # link before the inline HTML is set aside.
+    return "".join(f"&#{ord(ch)};" if ch in _PUNCTUATION else ch for ch in " ".join(str(value).split()))
+
+
+_PUNCTUATION = set(string.punctuation)
 
 
 def row_keys(customer: m.Customer, as_of) -> dict[str, str]:
