@@ -20,7 +20,7 @@ from handbook.data import attention
 from handbook.data.loader import Project, load_project
 from handbook.pages import people, portfolio, risks
 from handbook.pages.registry import generate
-from test_browser import chromium, visit  # noqa: F401 (fixtures: one headless chromium, a recording context)
+from test_browser import _NETWORK, chromium, visit  # noqa: F401 (fixtures: one headless chromium, a recording context)
 
 AS_OF = dt.date(2026, 5, 1)
 TEMPLATES = REPO / "site_templates"
@@ -167,13 +167,15 @@ N = 100
 
 @pytest.fixture(scope="module")
 def portfolio_site(tmp_path_factory) -> tuple[Path, object]:
-    """A 100-customer portfolio built with file URLs (opens from disk and over http alike)."""
+    """A file:// copy of the internal site of a 100-customer portfolio (offline variant: file URLs,
+    local search shim), served over http too."""
     from handbook.site.build import build_site
+    from handbook.site.variant import BuildVariant, requested
 
     root = varied_portfolio(tmp_path_factory.mktemp("portfolio") / "proj", N, dt.date.today())
     config = fixture_mkdocs_yml(root)
-    config.write_text(config.read_text(encoding="utf-8") + "use_directory_urls: false\n", encoding="utf-8")
-    build_site(config, root / "site")
+    with requested(BuildVariant(None, offline=True)):
+        build_site(config, root / "site")
     model = load_project(Project(root, root / "project_data", root / "content"))
     return root / "site", model
 
@@ -206,6 +208,8 @@ def _base(kind: str, site: Path, http_root: str) -> str:
 @pytest.mark.parametrize("kind", ["file", "http"])
 def test_dashboard_sorts_filters_and_keeps_the_filter_in_the_url(chromium, visit, portfolio_site, http_root, kind):
     site, model = portfolio_site
+    if kind == "http":  # the recording context refuses http(s); this server is local
+        visit.context.unroute(_NETWORK)
     page = visit.page()
     page.goto(_base(kind, site, http_root) + "customers/dashboard.html")
     assert page.locator(".hb-count").inner_text() == f"显示 {N + 1} / {N + 1} 个项目"

@@ -36,7 +36,9 @@ from .build import source_commit
 from .navigation import ScopedNavigation, expand_nav
 from .variant import BuildVariant
 
-ASSETS = ("assets/handbook.css", "assets/handbook-portfolio.js")
+ASSETS = ("assets/handbook.css",)
+# Only the internal site has the portfolio tables this script sorts and filters.
+INTERNAL_ASSETS = ("assets/handbook-portfolio.js",)
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
@@ -69,6 +71,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.customer_of_dir: dict[str, str] = {}
         self.variant = BuildVariant()
 
+    @property
+    def assets(self) -> tuple[str, ...]:
+        """The CSS and JS files of the handbook this build adds to the site."""
+        internal = self.model is not None and self.model.is_internal
+        return ASSETS + (INTERNAL_ASSETS if internal else ())
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
         self.templates_dir = root / self.config.templates_dir
@@ -95,7 +103,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             config.copyright = html.escape(f"{model.handbook.title} · 版本 {model.handbook.version} · "
                                            f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()} · "
                                            f"客户 {self.variant.customer}")
-        for asset in ASSETS:
+        for asset in self.assets:
             listed = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if asset not in [str(entry) for entry in listed]:
                 listed.append(asset)
@@ -112,7 +120,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 problems.append(f"generated page {page.path} collides with content/{page.path}")
                 continue
             files.append(File.generated(config, page.path, content=page.markdown))
-        for asset in ASSETS:
+        for asset in self.assets:
             files.append(File.generated(config, asset, abs_src_path=str(template_file(self.templates_dir, asset))))
         if self.variant.offline:
             files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(template_file(self.templates_dir, "assets/iframe-worker-shim.js"))))
