@@ -54,11 +54,41 @@ def alias_bomb() -> tuple[int, float, int]:
     return len(bomb.encode()), 1000 * seconds, peak // 1024
 
 
+def portfolio_pages(sizes: tuple[int, ...] = (100, 400)) -> None:
+    """Render time of the portfolio pages (dashboard, customer index, risk view, people) against
+    portfolio size: the model is loaded once per size, then only these families are timed."""
+    import datetime as dt
+
+    from conftest import REPO, varied_portfolio
+    from handbook.data.loader import Project, load_project
+    from handbook.pages import dashboard, people, projects, risks
+
+    print("\n| customers | people | portfolio pages | render s | ms/customer |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    today = dt.date(2026, 11, 28)
+    for n in (10, *sizes):  # the first size only warms up the template cache
+        with tempfile.TemporaryDirectory() as tmp:
+            root = varied_portfolio(Path(tmp) / "proj", n, today)
+            model = load_project(Project(root, root / "project_data", root / "content"), as_of=today)
+            started = time.perf_counter()
+            made = dashboard.pages(model, REPO / "site_templates") + risks.pages(model, REPO / "site_templates") \
+                + people.pages(model, REPO / "site_templates") + [projects.index_page(model, REPO / "site_templates")]
+            seconds = time.perf_counter() - started
+            if n not in sizes:
+                continue
+            print(f"| {n + 1} | {len(made) - 3} | {len(made)} | {seconds:.2f} | {1000 * seconds / (n + 1):.1f} |",
+                  flush=True)
+
+
 def main() -> None:
     """Print the alias-bomb refusal, then one table row per (portfolio size, navigation mode)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,400", help="comma-separated customer counts")
+    parser.add_argument("--portfolio-only", action="store_true", help="only time the portfolio pages")
     args = parser.parse_args()
+    if args.portfolio_only:
+        portfolio_pages()
+        return
     size, ms, kb = alias_bomb()
     print(f"alias bomb of {size} bytes: refused in {ms:.2f} ms, peak memory {kb} KB\n")
     print("| customers | nav | pages | build s | ms/page | customer page KB |")
@@ -68,6 +98,7 @@ def main() -> None:
             seconds, pages, size = measure(n, scoped)
             print(f"| {n + 1} | {'scoped' if scoped else 'full'} | {pages} | {seconds:.1f} | "
                   f"{1000 * seconds / pages:.1f} | {size / 1024:.0f} |", flush=True)
+    portfolio_pages()
 
 
 if __name__ == "__main__":

@@ -252,7 +252,7 @@ def sample_site(sample_copy: Path, tmp_path_factory) -> Path:
 def varied_portfolio(root: Path, n: int, today) -> Path:
     """The minimal project with `n` more customers that differ the way a real portfolio does:
     phase (start / deploy), deployment, industry, planned dates around `today` (some overdue),
-    open tasks and acceptance open items owned by a few people. Customer `v0007` and its
+    open tasks owned by one engineer per ten customers, acceptance open items by three people. Customer `v0007` and its
     neighbours are spread so that sorting and filtering have something to reorder."""
     import datetime as dt
 
@@ -270,7 +270,7 @@ def varied_portfolio(root: Path, n: int, today) -> Path:
             tasks:
               - task: kickoff
                 state: {'open' if in_start else 'done'}
-                by: {owner}
+                by: 工程师{i // 10:02d}
               - task: survey
                 state: {'open' if in_start else 'done'}
                 by: 李四
@@ -285,7 +285,7 @@ def varied_portfolio(root: Path, n: int, today) -> Path:
             tasks:
               - task: cutover
                 state: open
-                by: {owner}
+                by: 工程师{i // 10:02d}
 """
         text = f"""\
 name: 客户{i:04d}

@@ -16,13 +16,18 @@ def owned_routes(model: m.Model) -> list[Route]:
     return [Route.common(routes.CUSTOMERS), *(Route.of_customer(c, routes.customer(c.id)) for c in model.customers)]
 
 
+def index_page(model: m.Model, templates_dir: Path) -> GeneratedPage:
+    """The project index: every customer, grouped by current phase (internal site: filterable)."""
+    return GeneratedPage(Route.common(routes.CUSTOMERS), title(templates_dir, "customers"),
+                         render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
+                                routes=routes, groups=portfolio.by_phase(model), facets=portfolio.facets(model),
+                                row_marker=portfolio.row_marker, risks_page=risks.PATH, people_page=people.INDEX),
+                         routes.CUSTOMERS)
+
+
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The project index and one project page per customer."""
-    result = [GeneratedPage(Route.common(routes.CUSTOMERS), title(templates_dir, "customers"),
-                            render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
-                                   routes=routes, groups=portfolio.by_phase(model), facets=portfolio.facets(model),
-                                   row_marker=portfolio.row_marker, risks_page=risks.PATH,
-                                   people_page=people.INDEX), routes.CUSTOMERS)]
+    result = [index_page(model, templates_dir)]
     for customer in model.customers:
         here = routes.customer(customer.id)
         result.append(GeneratedPage(
