@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -39,6 +40,15 @@ def test_sample_site_pages_show_the_data(sample_site: Path) -> None:
     dashboard = read(sample_site, "customers/dashboard/index.html")
     assert all(c.name in dashboard for c in model.customers)
     assert (sample_site / MARKER).is_file()
+
+
+def test_search_and_pages_take_the_language_of_handbook_yml(sample_site: Path) -> None:
+    model = load_project(Project.at(REPO))
+    assert f'<html lang="{model.handbook.language}"' in read(sample_site, "index.html")
+    settings = json.loads(read(sample_site, "search/search_index.json"))["config"]
+    # Material's search picks its default pipeline from the theme language in its own on_config:
+    # Chinese gets "stemmer"; English's "stopWordFilter" would drop words such as "it" from queries.
+    assert settings["lang"] == [model.handbook.language] and settings["pipeline"] == ["stemmer"]
 
 
 def test_customer_pages_carry_only_their_own_nav_section(sample_site: Path) -> None:

@@ -67,6 +67,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.customer_of_dir: dict[str, str] = {}
         self.variant = BuildVariant()
 
+    # First of all plugins: Material's search and tags read the theme language in their own
+    # on_config (search takes its default pipeline from it), and it comes from handbook.yml.
+    @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
         self.templates_dir = root / self.config.templates_dir
