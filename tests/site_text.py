@@ -4,17 +4,20 @@
 
 For every `*.html` file the main content is taken (Material's `<article>`, else the element with
 the `md-content` class, else `<body>`), without scripts, styles and templates, one line per block
-element, whitespace collapsed; with it the page `<title>` and the link targets inside the main
-content (query strings dropped: they carry asset hashes). Everything else is left out on purpose:
-generator meta, build dates in headers, hashed asset URLs, the search index, the sitemap. Two
-builds of the same sources with MkDocs and ProperDocs, or before and after a refactoring, must
-compare equal.
+element, whitespace collapsed; with it the page `<title>`, its meta description and the link
+targets inside the main content (query strings dropped: they carry asset hashes). The search
+index is compared by its settings only (language, separator, pipeline, fields), as the entry
+`search/search_index.json`: they decide what a search finds. Everything else is left out on
+purpose: generator meta, build dates in headers, hashed asset URLs, the indexed text (the pages
+already hold it), the sitemap. Two builds of the same sources with MkDocs and ProperDocs, or
+before and after a refactoring, must compare equal.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -41,10 +44,12 @@ class PageText:
     title: str
     lines: tuple[str, ...]
     links: frozenset[str] = field(default_factory=frozenset)
+    description: str = ""
 
     def as_lines(self) -> list[str]:
-        """The page as comparable lines: title, text, then the sorted link targets."""
-        return [f"title: {self.title}", *self.lines, *(f"link: {href}" for href in sorted(self.links))]
+        """The page as comparable lines: title, description, text, then the sorted link targets."""
+        return [f"title: {self.title}", f"description: {self.description}", *self.lines,
+                *(f"link: {href}" for href in sorted(self.links))]
 
 
 class _Tokens(HTMLParser):
@@ -83,6 +88,13 @@ def _main_start(events: list[tuple[str, str, object]]) -> int | None:
             if kind == "start" and test(tag, attrs):
                 return i
     return None
+
+
+def _description(events: list[tuple[str, str, object]]) -> str:
+    for kind, tag, attrs in events:
+        if kind == "start" and tag == "meta" and attrs.get("name") == "description":
+            return _SPACE.sub(" ", attrs.get("content") or "").strip()
+    return ""
 
 
 def _title(events: list[tuple[str, str, object]]) -> str:
@@ -140,17 +152,31 @@ def page_text(document: str) -> PageText:
         elif not skip:
             current.append(value)
     flush()
-    return PageText(_title(tokens), tuple(lines), frozenset(links))
+    return PageText(_title(tokens), tuple(lines), frozenset(links), _description(tokens))
+
+
+SEARCH_INDEX = "search/search_index.json"
+
+
+def search_settings(index: str) -> PageText:
+    """The settings of a Material/MkDocs search index (not its documents), one line per key."""
+    config = json.loads(index).get("config", {})
+    return PageText("search settings", tuple(f"{key}: {json.dumps(config[key], sort_keys=True, ensure_ascii=False)}"
+                                             for key in sorted(config)))
 
 
 def read_site(root: Path) -> dict[str, PageText]:
-    """Every HTML page under `root`, keyed by its path relative to `root` (with `/`)."""
+    """Every HTML page under `root`, keyed by its path relative to `root` (with `/`), and the
+    search index's settings under `search/search_index.json` when the site has one."""
     root = Path(root)
-    return {
+    pages = {
         path.relative_to(root).as_posix(): page_text(path.read_text(encoding="utf-8", errors="replace"))
         for path in sorted(root.rglob("*.html"))
         if path.is_file()
     }
+    if (root / SEARCH_INDEX).is_file():
+        pages[SEARCH_INDEX] = search_settings((root / SEARCH_INDEX).read_text(encoding="utf-8"))
+    return pages
 
 
 @dataclass
@@ -167,7 +193,7 @@ class Comparison:
 
     def report(self, a: str = "A", b: str = "B") -> str:
         """A readable account of the differences (or of the sameness)."""
-        out = [f"{self.same} page(s) identical, {len(self.differing)} differing, "
+        out = [f"{self.same} identical, {len(self.differing)} differing, "
                f"{len(self.missing)} only in {a}, {len(self.extra)} only in {b}"]
         out += [f"only in {a}: {page}" for page in self.missing]
         out += [f"only in {b}: {page}" for page in self.extra]
@@ -207,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{site}: not a directory")
     a, b = read_site(args.site_a), read_site(args.site_b)
     for site, pages in ((args.site_a, a), (args.site_b, b)):
-        if not pages:
+        if not any(page.endswith(".html") for page in pages):
             parser.error(f"{site}: holds no HTML page")
     result = compare(a, b, args.max_lines)
     print(result.report(str(args.site_a), str(args.site_b)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ SCRIPT = Path(site_text.__file__)
 
 PAGE = """<!doctype html><html><head>
 <meta name="generator" content="{generator}">
+<meta name="description" content="{description}">
 <title>{title} - 手册</title>
 <link rel="stylesheet" href="../assets/stylesheets/main.{hash}.min.css">
 <script src="../assets/javascripts/bundle.{hash}.min.js"></script>
@@ -32,8 +34,14 @@ PAGE = """<!doctype html><html><head>
 
 
 def page(title: str = "看板", count: int = 3, generator: str = "mkdocs-1.6.1", hash: str = "abc123",
-         date: str = "2026-11-28") -> str:
-    return PAGE.format(title=title, count=count, generator=generator, hash=hash, date=date)
+         date: str = "2026-11-28", description: str = "实施手册") -> str:
+    return PAGE.format(title=title, count=count, generator=generator, hash=hash, date=date,
+                       description=description)
+
+
+def search_index(pipeline: str = "stemmer", text: str = "正文") -> str:
+    return json.dumps({"config": {"lang": ["zh"], "separator": "[\\s\\-]", "pipeline": [pipeline]},
+                       "docs": [{"location": "", "title": "首页", "text": text}]}, ensure_ascii=False)
 
 
 def write_site(root: Path, pages: dict[str, str]) -> Path:
@@ -46,7 +54,7 @@ def write_site(root: Path, pages: dict[str, str]) -> Path:
 
 def test_the_main_text_is_taken_line_by_line_with_title_and_links() -> None:
     text = site_text.page_text(page())
-    assert text.title == "看板 - 手册"
+    assert text.title == "看板 - 手册" and text.description == "实施手册"
     assert text.lines == ("看板¶", "共 3 个客户项目， 见 艾克米。", "客户 | 阶段", "艾克米 & 子公司 | 部署",
                           "图表", "启动", "0", "嵌套的文章")
     assert text.links == {"#x", "../customers/acme/"}  # the query string (an asset hash) is dropped
@@ -56,6 +64,7 @@ def test_generator_meta_assets_dates_outside_the_article_and_scripts_are_ignored
     assert site_text.page_text(page()) == site_text.page_text(
         page(generator="mkdocs-ProperDocs 1.6.7, mkdocs-material-9.8.2", hash="ffff99", date="2030-01-01"))
     assert site_text.page_text(page()) != site_text.page_text(page(count=4))
+    assert site_text.page_text(page()) != site_text.page_text(page(description="另一段描述"))
 
 
 def test_without_an_article_the_md_content_or_the_body_is_read() -> None:
@@ -82,6 +91,16 @@ def test_comparison_reports_missing_extra_and_first_differing_lines(tmp_path: Pa
     assert not site_text.compare(a, a)
 
 
+def test_the_search_index_is_compared_by_its_settings(tmp_path: Path) -> None:
+    a = write_site(tmp_path / "a", {"index.html": page(), "search/search_index.json": search_index()})
+    b = write_site(tmp_path / "b", {"index.html": page(), "search/search_index.json": search_index(text="别的")})
+    c = write_site(tmp_path / "c", {"index.html": page(), "search/search_index.json": search_index("stopWordFilter")})
+    assert not site_text.compare_sites(a, b)  # the indexed text is the pages' text, compared there
+    result = site_text.compare_sites(a, c)
+    assert result.differing == {"search/search_index.json": ['-pipeline: ["stemmer"]',
+                                                             '+pipeline: ["stopWordFilter"]']}
+
+
 def test_the_script_exits_1_on_differences_0_when_the_same_2_on_bad_usage(tmp_path: Path) -> None:
     a = write_site(tmp_path / "a", {"index.html": page()})
     b = write_site(tmp_path / "b", {"index.html": page(generator="ProperDocs", hash="new")})
@@ -91,7 +110,7 @@ def test_the_script_exits_1_on_differences_0_when_the_same_2_on_bad_usage(tmp_pa
         return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True)
 
     same = run(a, b)
-    assert same.returncode == 0 and "1 page(s) identical, 0 differing" in same.stdout
+    assert same.returncode == 0 and "1 identical, 0 differing" in same.stdout
     different = run(a, c)
     assert different.returncode == 1
     assert f"differs: index.html\n    -共 3 个客户项目" in different.stdout
