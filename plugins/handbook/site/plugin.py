@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import logging
-import posixpath
 import re
 from pathlib import Path
 
@@ -24,14 +23,13 @@ from mkdocs.structure.pages import Page
 
 from ..data.loader import DataError, Project, load_project
 from ..data.model import Model
+from .links import internal_targets, links_to_excluded
 from .navigation import ScopedNavigation, expand_nav
 from ..pages.base import GeneratedPage, generate
 from ..errors import log
 
 ASSETS = ("assets/handbook.css",)
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
-_HREF = re.compile(r'href="([^"#?]*)')
-_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 _CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)(?:/|$)")
 
 
@@ -63,6 +61,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.generated: dict[str, GeneratedPage] = {}
         self.customer_of_page: dict[str, str] = {}
         self.scoped: ScopedNavigation | None = None
+        self.excluded: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
@@ -109,6 +108,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 log.error(problem)
             raise PluginError(f"{len(problems)} page collision(s)")
         self.generated = {p.path: p for p in pages}
+        self.excluded = {f.url: f.src_uri for f in files if f.inclusion.is_excluded()}
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
         config.nav = expand_nav(config.nav, pages)
         return files
@@ -131,14 +131,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return markdown
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        for source in links_to_excluded(html_text, page.url, self.excluded):
+            log.warning(f"{page.file.src_uri}: links to {source}, which is excluded from the built site (a 404)")
         owner = self.customer_of_page.get(page.file.src_uri)
         if owner is None:
             return html_text
-        here = page.url.rstrip("/") if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
-        for href in _HREF.findall(html_text):
-            if not href or _SCHEME.match(href):
-                continue
-            target = posixpath.normpath(posixpath.join(here, href)).lstrip("/")
+        for href, target in internal_targets(html_text, page.url):
             match = _CUSTOMER_PATH.match(target)
             if match and match.group(1) != owner:
                 raise PluginError(f"{page.file.src_uri}: links to the pages of customer '{match.group(1)}' ({href})")
