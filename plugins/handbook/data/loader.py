@@ -368,7 +368,7 @@ class _Builder:
         phases = self.phases(d["phases.yml"], role_ids)
         modules = self.modules(d["training.yml"], role_ids)
         categories, faq = self.faq(d["faq.yml"], role_ids, [p.id for p in phases])
-        priorities, tiers = self.sla(d["sla.yml"])
+        priorities, tiers, support_contact, business_hours = self.sla(d["sla.yml"])
         faq_ids = {e.id: d["faq.yml"].at(("entries", i, "id")) for i, e in enumerate(faq)}
         customers = []
         for key, doc in sorted(d.items()):
@@ -387,7 +387,7 @@ class _Builder:
                               "no customer files found (project_data/customers/<id>.yml)")
         self.check_routes(phases, roles, categories, [key.split("/", 1)[1] for key in d if key.startswith("customers/")])
         return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
-                       as_of=self.as_of)
+                       support_contact, business_hours, as_of=self.as_of)
 
     def check_routes(self, phases, roles, categories, customer_ids) -> None:
         """IDs become page paths: refuse those taken by a fixed generated page or a content file."""
@@ -527,6 +527,8 @@ class _Builder:
         self.unique(doc, [(("tiers", i, "id"), t["id"]) for i, t in enumerate(data["tiers"])], "SLA tier")
         tiers = []
         for i, t in enumerate(data["tiers"]):
+            if t["clock"] == "business" and not data.get("business_hours"):
+                self.err(doc, ("tiers", i, "clock"), _NO_BUSINESS_HOURS)
             targets = []
             for j, x in enumerate(t["targets"]):
                 self.ref(doc, ("tiers", i, "targets", j, "priority"), x["priority"], [p.id for p in priorities], "priority")
@@ -534,9 +536,15 @@ class _Builder:
                 if response > resolution:
                     self.err(doc, ("tiers", i, "targets", j, "resolution"),
                              f"resolution time {x['resolution']} is shorter than response time {x['response']}")
-                targets.append(m.SlaTarget(x["priority"], x["response"], x["resolution"], response, resolution))
-            tiers.append(m.SlaTier(t["id"], t["name"], t["coverage"], tuple(targets), t.get("health_check", "")))
-        return priorities, tuple(tiers)
+                clock = x.get("clock", t["clock"])
+                if x.get("clock") == "business" and t["clock"] != "business" and not data.get("business_hours"):
+                    self.err(doc, ("tiers", i, "targets", j, "clock"), _NO_BUSINESS_HOURS)
+                targets.append(m.SlaTarget(x["priority"], x["response"], x["resolution"], response, resolution, clock))
+            tiers.append(m.SlaTier(t["id"], t["name"], t["coverage"], tuple(targets), t.get("health_check", ""),
+                                   t["clock"]))
+        raw = data.get("contact")
+        contact = m.SupportContact(raw["hotline"], raw["email"], raw.get("portal", ""), raw.get("note", "")) if raw else None
+        return priorities, tuple(tiers), contact, data.get("business_hours", "")
 
     def customer(self, doc: YamlDocument, cid: str, phases, roles, modules, tiers, categories, faq_ids) -> m.Customer:
         c = doc.data
@@ -703,6 +711,7 @@ class _Builder:
         )
 
 
+_NO_BUSINESS_HOURS = "the business clock needs 'business_hours' in sla.yml to say what working time is"
 _RESERVED_IDS = {"phase": {"index"}, "role": {"index"}, "FAQ category": {"index", "tags"},
                  "customer": {"index", "dashboard"}}
 

@@ -161,26 +161,62 @@ class Priority:
     description: str
 
 
+_CALENDAR_UNITS = {"min": "分钟", "h": "小时", "d": "天"}
+_BUSINESS_UNITS = {"min": "工作分钟", "h": "工作小时", "d": "个工作日"}
+
+
+def duration_label(text: str, clock: str) -> str:
+    """`4h` as 4 小时 on the calendar clock, 4 工作小时 on the business clock (2d: 2 个工作日)."""
+    number = text.rstrip("minhd")
+    units = _BUSINESS_UNITS if clock == "business" else _CALENDAR_UNITS
+    return f"{number} {units[text[len(number):]]}"
+
+
 @dataclass(frozen=True, slots=True)
 class SlaTarget:
-    """Response and resolution times of one priority in one SLA tier."""
+    """Response and resolution times of one priority in one SLA tier, and the clock they run on:
+    `calendar` (7x24 continuous) or `business` (only within the SLA's business hours)."""
 
     priority: str
     response: str
     resolution: str
     response_minutes: int
     resolution_minutes: int
+    clock: str = "calendar"
+
+    @property
+    def response_label(self) -> str:
+        return duration_label(self.response, self.clock)
+
+    @property
+    def resolution_label(self) -> str:
+        return duration_label(self.resolution, self.clock)
 
 
 @dataclass(frozen=True, slots=True)
 class SlaTier:
-    """A service tier (gold, silver, ...) with its coverage and targets."""
+    """A service tier (gold, silver, ...) with its coverage, default clock and targets."""
 
     id: str
     name: str
     coverage: str
     targets: tuple[SlaTarget, ...]
     health_check: str = ""
+    clock: str = "calendar"
+
+    def target(self, priority: str) -> SlaTarget | None:
+        """This tier's target for `priority`, if it has one."""
+        return next((t for t in self.targets if t.priority == priority), None)
+
+
+@dataclass(frozen=True, slots=True)
+class SupportContact:
+    """How customers reach support: hotline, e-mail, ticket portal (sla.yml `contact`)."""
+
+    hotline: str
+    email: str
+    portal: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -639,6 +675,8 @@ class Model:
     priorities: tuple[Priority, ...]
     sla_tiers: tuple[SlaTier, ...]
     customers: tuple[Customer, ...]
+    support_contact: SupportContact | None = None
+    business_hours: str = ""
     audience: str = "internal"  # "internal" or "customer:<id>"
     as_of: dt.date = field(default_factory=dt.date.today)  # the day the figures are computed for
 
@@ -653,6 +691,11 @@ class Model:
     def sla_tier(self, tier_id: str) -> SlaTier:
         """The SLA tier with `tier_id`."""
         return next(t for t in self.sla_tiers if t.id == tier_id)
+
+    @property
+    def sla_clocks(self) -> frozenset[str]:
+        """The clocks the SLA targets run on, so pages explain only those in use."""
+        return frozenset(t.clock for tier in self.sla_tiers for t in tier.targets)
 
     def modules_for(self, role_id: str) -> tuple[TrainingModule, ...]:
         """The modules of one role's manual, in the manual's order."""

@@ -11,5 +11,6 @@ from .rendering import render
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
-    """The SLA page."""
-    return [GeneratedPage(routes.SLA, "服务等级（SLA）", render(templates_dir, "sla.md.j2", model=model), routes.SLA)]
+    """The SLA page, boosted in search: it is where SLA, P0-P3 and 响应时间 are defined."""
+    return [GeneratedPage(routes.SLA, "服务等级（SLA）", render(templates_dir, "sla.md.j2", model=model), routes.SLA,
+                          meta={"search": {"boost": 2}})]
