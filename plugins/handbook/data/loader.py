@@ -34,6 +34,7 @@ DATA_FILES = {
     "faq.yml": "faq",
     "sla.yml": "sla",
 }
+OPTIONAL_DATA_FILES = {"glossary.yml": "glossary"}
 _SAFE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _DURATION = re.compile(r"([0-9]+)(min|h|d)")
@@ -77,7 +78,8 @@ def _schema_keys(kind: str) -> frozenset[str]:
 @cache
 def _validator(kind: str) -> Draft202012Validator:
     registry = Registry().with_resources(
-        (schema(k)["$id"], Resource.from_contents(schema(k))) for k in [*DATA_FILES.values(), "customer"]
+        (schema(k)["$id"], Resource.from_contents(schema(k)))
+        for k in [*DATA_FILES.values(), *OPTIONAL_DATA_FILES.values(), "customer"]
     )
     return Draft202012Validator(schema(kind), registry=registry)
 
@@ -106,7 +108,7 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
     # is still built, so that its reference errors are reported together with its schema errors.
-    if any(key not in docs or key in invalid for key in DATA_FILES):
+    if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
         problems.raise_if_any()
     model = _Builder(project, docs, problems, invalid, as_of or dt.date.today()).build()
     problems.raise_if_any()
@@ -136,6 +138,9 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
             problems.add(Location(_rel(path, project.root)), f"required data file {name} is missing")
             continue
         _parse_one(path, kind, name, project, problems, docs, invalid)
+    for name, kind in OPTIONAL_DATA_FILES.items():
+        if (data_dir / name).exists():
+            _parse_one(data_dir / name, kind, name, project, problems, docs, invalid)
     customers_dir = data_dir / "customers"
     seen_lower: dict[str, Path] = {}
     for path in sorted(customers_dir.glob("*")) if customers_dir.is_dir() else []:
@@ -386,8 +391,23 @@ class _Builder:
             self.problems.add(Location(_rel(self.project.data_dir / "customers", self.project.root)),
                               "no customer files found (project_data/customers/<id>.yml)")
         self.check_routes(phases, roles, categories, [key.split("/", 1)[1] for key in d if key.startswith("customers/")])
+        glossary = self.glossary(d["glossary.yml"], priorities) if "glossary.yml" in d else ()
         return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
-                       support_contact, business_hours, as_of=self.as_of)
+                       support_contact, business_hours, glossary, as_of=self.as_of)
+
+    def glossary(self, doc: YamlDocument, priorities) -> tuple[m.GlossaryTerm, ...]:
+        raw = doc.data["terms"]
+        self.unique(doc, [(("terms", i, "id"), t["id"]) for i, t in enumerate(raw)], "glossary term")
+        seen: dict[str, Location] = {p.id.casefold(): Location("project_data/sla.yml") for p in priorities}
+        for i, t in enumerate(raw):
+            if t["id"] in {p.id.lower() for p in priorities}:
+                self.err(doc, ("terms", i, "id"), f"glossary ID '{t['id']}' is taken by priority {t['id'].upper()}")
+            key = t["term"].casefold()
+            if key in seen:
+                self.err(doc, ("terms", i, "term"), f"term '{t['term']}' is already defined (at {seen[key]})")
+            seen.setdefault(key, doc.at(("terms", i, "term")))
+        return tuple(m.GlossaryTerm(t["id"], t["term"], t["name"], t["definition"], t.get("expansion", ""))
+                     for t in raw)
 
     def check_routes(self, phases, roles, categories, customer_ids) -> None:
         """IDs become page paths: refuse those taken by a fixed generated page or a content file."""

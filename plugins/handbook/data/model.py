@@ -219,6 +219,30 @@ class SupportContact:
     note: str = ""
 
 
+_LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9&./+-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """A term of the glossary (glossary.yml): an abbreviation such as SLA, or a Chinese term."""
+
+    id: str
+    term: str
+    name: str
+    definition: str
+    expansion: str = ""
+
+    @property
+    def is_abbreviation(self) -> bool:
+        """Written in Latin letters: shown as a tooltip wherever it appears (a Chinese term has no
+        word boundaries to find it by)."""
+        return bool(_LATIN_TERM.fullmatch(self.term))
+
+    @property
+    def tooltip(self) -> str:
+        return f"{self.name}（{self.expansion}）" if self.expansion else self.name
+
+
 @dataclass(frozen=True, slots=True)
 class Contact:
     """A person of a customer project, by role."""
@@ -677,6 +701,7 @@ class Model:
     customers: tuple[Customer, ...]
     support_contact: SupportContact | None = None
     business_hours: str = ""
+    glossary: tuple[GlossaryTerm, ...] = ()
     audience: str = "internal"  # "internal" or "customer:<id>"
     as_of: dt.date = field(default_factory=dt.date.today)  # the day the figures are computed for
 
@@ -696,6 +721,13 @@ class Model:
     def sla_clocks(self) -> frozenset[str]:
         """The clocks the SLA targets run on, so pages explain only those in use."""
         return frozenset(t.clock for tier in self.sla_tiers for t in tier.targets)
+
+    @property
+    def abbreviations(self) -> tuple[tuple[str, str], ...]:
+        """(abbreviation, tooltip) of every glossary abbreviation and SLA priority (P0-P3)."""
+        terms = [(t.term, t.tooltip) for t in self.glossary if t.is_abbreviation]
+        terms += [(p.id, f"{p.name}：{p.description}") for p in self.priorities]
+        return tuple(terms)
 
     def modules_for(self, role_id: str) -> tuple[TrainingModule, ...]:
         """The modules of one role's manual, in the manual's order."""

@@ -33,7 +33,7 @@ class GeneratedPage:
     meta: dict = field(default_factory=dict)
 
 
-FAMILIES = ("methodology", "roles", "training", "faq", "support", "dashboard", "projects", "acceptance")
+FAMILIES = ("methodology", "roles", "training", "faq", "support", "glossary", "dashboard", "projects", "acceptance")
 
 
 def generate(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:

@@ -26,6 +26,7 @@ from ..data.model import Model
 from .links import internal_targets, links_to_excluded
 from .navigation import ScopedNavigation, expand_nav
 from ..pages.base import GeneratedPage, generate
+from ..pages.glossary import abbreviation_definitions
 from ..errors import log
 
 ASSETS = ("assets/handbook.css",)
@@ -62,6 +63,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.customer_of_page: dict[str, str] = {}
         self.scoped: ScopedNavigation | None = None
         self.excluded: dict[str, str] = {}
+        self.abbreviations = ""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
@@ -80,6 +82,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 known = ", ".join(cu.id for cu in model.customers)
                 raise PluginError(f"unknown customer '{self.config.customer}' (known: {known})") from None
         self.model = model
+        self.abbreviations = abbreviation_definitions(model)
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
@@ -128,7 +131,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 page.meta[key] = html.escape(page.meta[key])
         if isinstance(page.meta.get("tags"), list):
             page.meta["tags"] = [html.escape(str(tag)) for tag in page.meta["tags"]]
-        return markdown
+        # The glossary's abbreviations become tooltips (`abbr` + Material's content.tooltips) on every page.
+        return markdown + self.abbreviations
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         for source in links_to_excluded(html_text, page.url, self.excluded):
