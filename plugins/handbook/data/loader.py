@@ -494,6 +494,7 @@ class _Builder:
                 x["id"], x["title"], x["role"], x["duration_minutes"], tuple(x["objectives"]),
                 tuple(x.get("prerequisites", ())), self.content(doc, ("modules", i, "body"), x["body"]), x["body"],
                 tuple(m.Exercise(e["kind"], e["task"]) for e in x.get("exercises", ())), tuple(x.get("self_check", ())),
+                tuple(_recording(r) for r in x.get("recordings", ())),
             ))
         self._check_cycles(doc, raw)
         return tuple(result)
@@ -603,7 +604,8 @@ class _Builder:
                 self.err(doc, ("training", i, "attended"), f"attended ({s['attended']}) exceeds invited ({s['invited']})")
             training.append(m.TrainingSession(s["module"], s["audience"], s["format"], tuple(s.get("people", ())),
                                               self.date(doc, ("training", i, "date"), s.get("date")), s.get("trainer", ""),
-                                              s.get("invited"), s.get("attended"), s.get("completed")))
+                                              s.get("invited"), s.get("attended"), s.get("completed"),
+                                              _recording(s["recording"]) if s.get("recording") else None))
         cat_ids = [x.id for x in categories]
         faq = []
         for i, e in enumerate(c.get("faq", [])):
@@ -741,6 +743,10 @@ def _same_output(page: str) -> tuple[str, str]:
     if page.endswith("/index.md"):
         return page, page[: -len("/index.md")] + ".md"
     return page, page[: -len(".md")] + "/index.md"
+
+
+def _recording(raw: dict) -> m.Recording:
+    return m.Recording(raw["title"], raw["kind"], raw["location"], raw.get("minutes"), raw.get("url", ""))
 
 
 def _minutes(text: str) -> int:

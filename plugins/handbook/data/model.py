@@ -115,6 +115,21 @@ class Exercise:
 
 
 @dataclass(frozen=True, slots=True)
+class Recording:
+    """A training video or recording kept for learners: what, how long, where to find it."""
+
+    title: str
+    kind: str  # screencast | lecture | video
+    location: str
+    minutes: int | None = None
+    url: str = ""
+
+    @property
+    def link(self) -> str | None:
+        return safe_url(self.url)
+
+
+@dataclass(frozen=True, slots=True)
 class TrainingModule:
     """A training module of one role's manual, with its body from content/."""
 
@@ -128,6 +143,7 @@ class TrainingModule:
     body_path: str
     exercises: tuple[Exercise, ...] = ()
     self_check: tuple[str, ...] = ()
+    recordings: tuple[Recording, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +392,7 @@ class TrainingSession:
     invited: int | None = None
     attended: int | None = None
     completed: bool | None = None
+    recording: Recording | None = None
 
     @property
     def attendance_percent(self) -> int | None:
