@@ -398,7 +398,8 @@ class _Builder:
     def glossary(self, doc: YamlDocument, priorities) -> tuple[m.GlossaryTerm, ...]:
         raw = doc.data["terms"]
         self.unique(doc, [(("terms", i, "id"), t["id"]) for i, t in enumerate(raw)], "glossary term")
-        seen: dict[str, Location] = {p.id.casefold(): Location("project_data/sla.yml") for p in priorities}
+        sla = self.docs["sla.yml"]
+        seen: dict[str, Location] = {p.id.casefold(): sla.at(("priorities", i, "id")) for i, p in enumerate(priorities)}
         for i, t in enumerate(raw):
             if t["id"] in {p.id.lower() for p in priorities}:
                 self.err(doc, ("terms", i, "id"), f"glossary ID '{t['id']}' is taken by priority {t['id'].upper()}")
