@@ -44,7 +44,8 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     abbreviations, terms = entries(model)
     markdown = render(templates_dir, "glossary.md.j2", abbreviations=abbreviations, terms=terms, routes=routes,
                       here=routes.GLOSSARY)
-    return [GeneratedPage(routes.GLOSSARY, "术语表", markdown, routes.GLOSSARY, meta={"search": {"boost": 3}})]
+    # Listed in the nav as a single page (mkdocs.yml), not as a section holding itself.
+    return [GeneratedPage(routes.GLOSSARY, "术语表", markdown, None, meta={"search": {"boost": 3}})]
 
 
 def abbreviation_definitions(model: m.Model) -> str:
