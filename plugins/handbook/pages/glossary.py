@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
+from .base import GeneratedPage, Route
+from .rendering import render, title
 
 
 class Entry(NamedTuple):
@@ -37,15 +37,20 @@ def entries(model: m.Model) -> tuple[list[Entry], list[Entry]]:
     return abbreviations, terms
 
 
+def owned_routes(model: m.Model) -> list[Route]:
+    """The one glossary page (SLA priorities alone make one, so every handbook has it)."""
+    return [Route.common(routes.GLOSSARY)]
+
+
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The glossary page, boosted in search: a search for an abbreviation should land on its definition."""
-    if not model.glossary and not model.priorities:
-        return []
     abbreviations, terms = entries(model)
     markdown = render(templates_dir, "glossary.md.j2", abbreviations=abbreviations, terms=terms, routes=routes,
                       here=routes.GLOSSARY)
+    sources = tuple(dict.fromkeys(t.source.where for t in model.glossary[:1]))
     # Listed in the nav as a single page (mkdocs.yml), not as a section holding itself.
-    return [GeneratedPage(routes.GLOSSARY, "术语表", markdown, None, meta={"search": {"boost": 3}})]
+    return [GeneratedPage(Route.common(routes.GLOSSARY), title(templates_dir, "glossary"), markdown, None,
+                          meta={"search": {"boost": 3}}, sources=sources)]
 
 
 def abbreviation_definitions(model: m.Model) -> str:

@@ -92,6 +92,11 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
+def title(templates_dir: Path, key: str) -> str:
+    """The title of a generated page, from `TITLE` in _labels.j2: the one place the words live."""
+    return environment(templates_dir).get_template("_labels.j2").module.TITLE[key]
+
+
 def render(templates_dir: Path, name: str, **context: object) -> str:
     """Render the page template `name` with `context`."""
     return environment(templates_dir).get_template(name).render(**context)
