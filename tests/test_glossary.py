@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO, write_project, MINIMAL
 from handbook.data.loader import Project, load_project
-from handbook.errors import DataError
+from handbook.errors import HandbookError as DataError
 from handbook.pages import glossary, routes
 
 TEMPLATES = REPO / "site_templates"

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 from handbook.data.loader import Project, load_project
 from handbook.data.model import duration_label
-from handbook.errors import DataError
+from handbook.errors import HandbookError as DataError
 from handbook.pages import routes, support
 from test_loader import edit
 
