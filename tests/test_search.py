@@ -57,14 +57,22 @@ def served(sample_site: Path):
 
 @pytest.fixture(scope="module")
 def reader(chromium):  # noqa: F811
-    """One browser tab for all queries, so the search index is fetched once."""
+    """One browser context for all queries (its cache keeps the index), a fresh tab per query."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
+    yield context
     context.close()
 
 
-def search(page, base: str, query: str) -> list[str]:
+def search(context, base: str, query: str) -> list[str]:
     """Site-relative pages of the search results for `query` typed on the home page, best first."""
+    page = context.new_page()
+    try:
+        return _results(page, base, query)
+    finally:
+        page.close()
+
+
+def _results(page, base: str, query: str) -> list[str]:
     page.goto(base)
     box = page.locator("input.md-search__input")
     # An input event that arrives before the search worker has loaded its index is dropped;
