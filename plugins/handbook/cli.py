@@ -124,6 +124,9 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     model = _load(args)
     wanted = [c.id for c in model.customers] if args.all else args.customers
+    if not wanted:
+        print("no customers yet: nothing to bundle (add project_data/customers/<id>.yml)")
+        return 0
     for customer_id in wanted:
         _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
@@ -194,6 +197,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write a new handbook project that validates and builds at once."""
+    from .starter import init_project
+
+    target = Path(args.directory)
+    written = init_project(target, example=args.example, force=args.force, title=args.title, vendor=args.vendor)
+    print(f"wrote {len(written)} files to {target.resolve()}")
+    print(f"next: cd {target} && handbook validate && handbook serve")
+    return 0
+
+
 def _for_customer(model: Model, customer_id: str) -> Model:
     _customer(model, customer_id)
     return model.for_customer(customer_id)
@@ -249,6 +263,12 @@ def parser() -> argparse.ArgumentParser:
     p = add("publish", cmd_publish, "validate, build and deploy the handbook with mike under its version (latest alias)")
     p.add_argument("--branch", default="gh-pages", help="branch the versions are committed to (default: gh-pages)")
     p.add_argument("--push", action="store_true", help="push the branch to origin afterwards")
+    p = add("init", cmd_init, "write a new handbook project (the five phases as a skeleton, no customers yet)")
+    p.add_argument("directory", help="where to write it (new or empty, unless --force)")
+    p.add_argument("--example", action="store_true", help="copy the full sample handbook instead")
+    p.add_argument("--force", action="store_true", help="write into a non-empty directory")
+    p.add_argument("--title", default="实施手册", help="the handbook's title (default: 实施手册)")
+    p.add_argument("--vendor", default="我们公司", help="the vendor's name shown in the handbook")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top

@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+
+from ..templates import search_path
 import markdown as md_lib
 import nh3
 from markupsafe import Markup
@@ -79,9 +81,9 @@ def attr(value: object) -> str:
 
 @cache
 def environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment for page templates under `templates_dir/pages`."""
+    """The Jinja2 environment for page templates: `templates_dir/pages` over the package's defaults."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir / "pages")),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in search_path(templates_dir, "pages")]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
