@@ -102,12 +102,12 @@ def test_a_term_brings_its_definition_into_the_top_three(reader, served, query: 
 
 def test_terms_next_to_full_width_punctuation_are_found(reader, served, sample_site: Path) -> None:
     index = json.loads((sample_site / "search/search_index.json").read_text(encoding="utf-8"))
-    for glued, term in (("（SLA）", "SLA"), ("（UAT）", "UAT"), ("SaaS、", "SaaS"), ("，P0", "P0")):
-        pages = {d["location"].split("#")[0] for d in index["docs"] if glued in d["text"]}
-        assert pages, glued
-        # Typed with the punctuation, the query still finds the bare term.
-        found = set(search(reader, served, glued))
-        assert found, glued
-        assert found == set(search(reader, served, term)), glued
     separator = index["config"]["separator"]
     assert all(mark in separator for mark in "，。、；：（）")
+    for glued, term in (("（SLA）", "SLA"), ("SaaS、", "SaaS"), ("，P0", "P0")):
+        # Pages where the term is written glued to full-width punctuation...
+        pages = {d["location"].split("#")[0] for d in index["docs"] if glued in d["text"]}
+        assert pages, glued
+        # ...are found by the bare term, as typed.
+        found = search(reader, served, term)
+        assert pages & set(found), (glued, sorted(pages), found)
