@@ -1,0 +1,137 @@
+"""The fast path of the YAML reader: libyaml's event parser, with every check of `yaml_source`.
+
+libyaml (PyYAML's C extension) scans and parses about ten times faster than the pure-Python
+reader and keeps anchors on its events, so aliases are seen before anything is expanded. This
+module builds the same `YamlDocument` from those events and gives up (returns None) at the first
+thing that is not plainly fine: a tag, an anchor, an alias, a duplicate or non-text key, a value
+cut by ` #`, a full-width colon, an invisible character anywhere in the file, a huge integer,
+deep nesting, several documents, a syntax error. The pure-Python reader then reads the file again
+and describes the problem, so messages and locations are the same whichever path read the file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml._yaml import CParser
+from yaml.events import (DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+                         SequenceStartEvent, StreamEndEvent, StreamStartEvent)
+
+from .yaml_source import _CUT_COMMENT, _FULLWIDTH_KEY, _INT, HIDDEN_CHARACTER, MAX_DEPTH, MAX_INT_DIGITS, PathKey, \
+    _is_text
+
+_BITS = 21
+# Characters that need the careful reader: invisible ones; tabs (libyaml accepts `key:<tab>value`,
+# which the careful reader refuses); control characters; line breaks `str.splitlines` and YAML
+# count differently (the cut-comment check compares lines with libyaml's marks).
+_UNUSUAL = re.compile(HIDDEN_CHARACTER.pattern[:-1] + "\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_NUMBERISH = frozenset("-0123456789")
+
+
+class _GiveUp(Exception):
+    """Something the pure-Python reader must look at."""
+
+
+def fast_parse(text: str, rel: str, known_keys: frozenset[str]) -> tuple[Any, dict, dict] | None:
+    """(data, marks, texts) of a well-formed data file, or None when the careful reader must read it."""
+    if _UNUSUAL.search(text) or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    # Lines where a plain value may be cut short by ` #`: checked exactly, only there.
+    cut_lines = {text.count("\n", 0, m.start()) for m in _CUT_COMMENT.finditer(text)} if " #" in text or "\t#" in text \
+        else ()
+    parser = CParser(text)
+    try:
+        return _Events(parser, text, cut_lines, known_keys).document()
+    except (_GiveUp, yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        parser.dispose()
+
+
+class _Events:
+    def __init__(self, parser: CParser, text: str, cut_lines, known_keys: frozenset[str]):
+        self.next = parser.get_event
+        self.text = text
+        self.lines: list[str] | None = None
+        self.cut_lines = cut_lines
+        self.known_keys = known_keys
+        self.marks: dict[PathKey, int] = {}
+        self.texts: dict[PathKey, str] = {}
+
+    def document(self) -> tuple[Any, dict, dict]:
+        nxt = self.next
+        if type(nxt()) is not StreamStartEvent or type(nxt()) is not DocumentStartEvent:
+            raise _GiveUp
+        root = nxt()
+        if type(root) is not MappingStartEvent:
+            raise _GiveUp  # not a mapping, or empty: the careful reader words it
+        data = self.node(root, (), 1, 0)
+        nxt()  # DocumentEndEvent
+        if type(nxt()) is not StreamEndEvent:
+            raise _GiveUp  # a second document
+        return data, self.marks, self.texts
+
+    def node(self, event, path: PathKey, depth: int, key_pos: int) -> Any:
+        if depth > MAX_DEPTH or event.anchor is not None or event.tag is not None:
+            raise _GiveUp
+        mark = event.start_mark
+        self.marks[path] = key_pos | ((mark.line + 1) << _BITS) | (mark.column + 1)
+        kind = type(event)
+        nxt = self.next
+        if kind is ScalarEvent:
+            return self.scalar(event, path)
+        if kind is MappingStartEvent:
+            result: dict[str, Any] = {}
+            while True:
+                key_event = nxt()
+                kind = type(key_event)
+                if kind is MappingEndEvent:
+                    return result
+                if kind is not ScalarEvent or key_event.anchor is not None or key_event.tag is not None:
+                    raise _GiveUp
+                key = key_event.value
+                if key in result or not key.isprintable() or (not key_event.style and not _is_text(key)):
+                    raise _GiveUp
+                kmark = key_event.start_mark
+                result[key] = self.node(nxt(), path + (key,), depth + 1,
+                                        (((kmark.line + 1) << _BITS) | (kmark.column + 1)) << 2 * _BITS)
+        if kind is SequenceStartEvent:
+            items = []
+            while True:
+                item = nxt()
+                if type(item) is SequenceEndEvent:
+                    return items
+                items.append(self.node(item, path + (len(items),), depth + 1, 0))
+        raise _GiveUp  # an alias
+
+    def scalar(self, event, path: PathKey) -> Any:
+        text = event.value
+        style = event.style
+        if style:
+            if style == '"' and HIDDEN_CHARACTER.search(text):  # written as an escape, "\u202e"
+                raise _GiveUp
+            return text
+        end = event.end_mark
+        if end.line in self.cut_lines and event.start_mark.line == end.line:
+            if self.lines is None:
+                self.lines = self.text.splitlines()
+            if end.line < len(self.lines) and _CUT_COMMENT.match(self.lines[end.line][end.column:]):
+                raise _GiveUp
+        if "：" in text:
+            match = _FULLWIDTH_KEY.match(text)
+            if match and "\n" not in text and match.group(1) in self.known_keys:
+                raise _GiveUp
+        if text in ("", "~", "null"):
+            value: Any = None
+        elif text in ("true", "false"):
+            value = text == "true"
+        elif text[0] in _NUMBERISH and _INT.fullmatch(text):
+            if len(text) > MAX_INT_DIGITS:
+                raise _GiveUp
+            value = int(text)
+        else:
+            return text
+        self.texts[path] = text
+        return value
