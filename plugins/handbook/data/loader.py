@@ -24,7 +24,7 @@ from referencing import Registry, Resource
 from . import model as m
 from ..pages import routes
 from ..errors import DataError, Location, ProblemLog
-from .yaml_source import YamlDocument, load_yaml
+from .yaml_source import YamlDocument, parse_bytes
 
 DATA_FILES = {
     "handbook.yml": "handbook",
@@ -128,14 +128,13 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
     for path in sorted(project.content_dir.rglob("*")) if project.content_dir.is_dir() else []:
         if path.is_symlink():
             problems.add(Location(_rel(path, project.root)), "symbolic links are not allowed in content/")
-    docs: dict[str, YamlDocument] = {}
-    invalid: set[str] = set()
+    jobs: list[tuple[Path, str, str]] = []  # (file, kind, key in docs)
     for name, kind in DATA_FILES.items():
         path = data_dir / name
         if not path.exists():
             problems.add(Location(_rel(path, project.root)), f"required data file {name} is missing")
             continue
-        _parse_one(path, kind, name, project, problems, docs, invalid)
+        jobs.append((path, kind, name))
     customers_dir = data_dir / "customers"
     seen_lower: dict[str, Path] = {}
     for path in sorted(customers_dir.glob("*")) if customers_dir.is_dir() else []:
@@ -154,24 +153,51 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
         if problem:
             problems.add(Location(rel), f"file name '{path.name}' is not a valid customer ID: {problem}")
             continue
-        _parse_one(path, "customer", f"customers/{customer_id}", project, problems, docs, invalid)
+        jobs.append((path, "customer", f"customers/{customer_id}"))
+    from .reading import read_checked  # cached, on all cores
+
+    docs: dict[str, YamlDocument] = {}
+    invalid: set[str] = set()
+    for (_, _, key), (doc, found) in zip(jobs, read_checked(project.root, [(path, kind) for path, kind, _ in jobs])):
+        problems.problems.extend(found)
+        if doc is not None:
+            docs[key] = YamlDocument(*doc[:4])
+            if doc[4]:
+                invalid.add(key)
     return docs, invalid
 
 
-def _parse_one(path: Path, kind: str, key: str, project: Project, problems: ProblemLog, docs: dict,
-               invalid: set[str]) -> None:
-    doc = load_yaml(path, project.root, problems, _schema_keys(kind))
+def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
+    """Read one data file and check it against its schema: ((path, data, marks, texts, schema_failed)
+    or None when it is unusable, [every problem found in it])."""
+    problems = ProblemLog()
+    doc = parse_bytes(raw, rel, problems, _schema_keys(kind))
     if doc is None:
-        return
-    before = len(problems.problems)
+        return None, problems.problems
     if not isinstance(doc.data, dict):
         problems.add(doc.at(()), "the file must hold a mapping of keys to values")
-        return
-    for error in _validator(kind).iter_errors(doc.data):
-        _report_schema_error(doc, error, problems)
-    docs[key] = doc
-    if len(problems.problems) > before:
-        invalid.add(key)
+        return None, problems.problems
+    before = len(problems.problems)
+    if not _certainly_valid(kind, doc.data):
+        for error in _validator(kind).iter_errors(doc.data):
+            _report_schema_error(doc, error, problems)
+    return (doc.path, doc.data, doc.marks, doc.texts, len(problems.problems) > before), problems.problems
+
+
+@cache
+def _fast_check(kind: str):
+    """The compiled yes/no schema check of `kind`, or None if its schema uses other keywords."""
+    from .schema_check import Unsupported, compile_schema
+
+    try:
+        return compile_schema(schema(kind), {schema(k)["$id"]: schema(k) for k in [*DATA_FILES.values(), "customer"]})
+    except Unsupported:
+        return None
+
+
+def _certainly_valid(kind: str, data: dict) -> bool:
+    check = _fast_check(kind)
+    return check is not None and check(data)
 
 
 def _rel(path: Path, root: Path) -> str:

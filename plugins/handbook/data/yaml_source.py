@@ -207,6 +207,12 @@ def load_yaml(path: Path, root: Path, problems: ProblemLog, known_keys: frozense
     return None if read is None else parse_text(read[1], read[0], problems, known_keys)
 
 
+def parse_bytes(raw: bytes, rel: str, problems: ProblemLog, known_keys: frozenset[str] = frozenset()) -> YamlDocument | None:
+    """Like `load_yaml`, for the bytes of the data file `rel` already read (and checked for size)."""
+    text = _decode(raw, rel, problems)
+    return None if text is None else parse_text(text, rel, problems, known_keys)
+
+
 def parse_text(text: str, rel: str, problems: ProblemLog, known_keys: frozenset[str] = frozenset()) -> YamlDocument | None:
     """Parse the text of the data file `rel`; record every problem found, return None if it is unusable.
 
