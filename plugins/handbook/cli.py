@@ -145,16 +145,33 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     """Build the offline bundle of one, several or all customers."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    from .deliver.shard import in_shard, parse_shard
+
     if _unsafe_ids(args.customers):
+        return 2
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = parse_shard(args.shard)
+        except ValueError as error:
+            print(f"--shard {args.shard}: {error}", file=sys.stderr)
+            return 2
+        if not args.all:
+            print("--shard splits --all; give --all with it", file=sys.stderr)
+            return 2
+    if args.all and args.customers:
+        print("give customer IDs or --all, not both", file=sys.stderr)
         return 2
     root = Path(args.project).resolve()
     model = _load(args)
     if model is None:
         return 1
-    if args.all and args.customers:
-        print("give customer IDs or --all, not both", file=sys.stderr)
-        return 2
     wanted = [c.id for c in model.customers] if args.all else args.customers
+    if shard is not None:
+        wanted = [cid for cid in wanted if in_shard(cid, *shard)]
+        print(f"shard {shard[0]}/{shard[1]}: {len(wanted)} of {len(model.customers)} customers", file=sys.stderr)
+        if not wanted:
+            return 0
     if not wanted:
         print("name a customer ID or give --all", file=sys.stderr)
         return 2
@@ -163,7 +180,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
             return _unknown_customer(customer_id, model)
     out = Path(args.out) if args.out else root / "dist"
     failed = 0
-    workers = min(len(wanted), os.cpu_count() or 1)
+    workers = min(len(wanted), args.jobs or os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -284,6 +301,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every customer, on all cores")
     p.add_argument("--out", help="output directory (default: dist/)")
     p.add_argument("--verify", action="store_true", help="unpack each produced zip and re-run every check on it")
+    p.add_argument("--shard", metavar="K/N", help="with --all: build only the K-th of N stable shares of the customers "
+                                                 "(for a CI matrix; a customer's share depends only on its ID)")
+    p.add_argument("--jobs", type=int, metavar="J", help="worker processes (default: all cores)")
     p = add("pdf", cmd_pdf, "export a customer's acceptance record as an A4 PDF (needs chromium)")
     p.add_argument("customer", help="customer ID")
     p.add_argument("--out", help="output directory (default: dist/)")
