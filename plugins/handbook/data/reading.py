@@ -46,21 +46,23 @@ def read_checked(root: Path, files: list[tuple[Path, str]], workers: int | None 
     jobs = [(rel, raw, kind, key, str(root)) for _, rel, raw, kind, key in misses]
     if workers > 1 and len(misses) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            blobs = list(pool.map(_check_and_store, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+            blobs = pool.map(_check_and_store, jobs, chunksize=max(1, len(jobs) // (8 * workers)))
+            for (i, *_, key), blob in zip(misses, blobs):  # decoded as they come: no pile of blobs
+                results[i] = decode(key, blob)
     else:
-        blobs = [_check_and_store(job) for job in jobs]
-    for (i, *_, key), blob in zip(misses, blobs):
-        results[i] = decode(key, blob)
+        for (i, *_), job in zip(misses, jobs):
+            results[i] = _check_and_store(job, keep=True)
     cache.prune(keys)
     return results  # type: ignore[return-value]
 
 
-def _check_and_store(job: tuple[str, bytes, str, str, str]) -> bytes:
-    """Check one file (in a worker process when there are many) and store its entry."""
+def _check_and_store(job: tuple[str, bytes, str, str, str], keep: bool = False):
+    """Check one file (in a worker process when there are many), store its entry and return it
+    (encoded, to cross the process boundary, or as it is when `keep`)."""
     from .loader import check_file
 
     rel, raw, kind, key, root = job
     doc, problems = check_file(rel, raw, kind)
     blob = encode(key, doc, problems)
     FileCache(Path(root)).put(key, blob)
-    return blob
+    return (doc, problems) if keep else blob

@@ -12,6 +12,7 @@ and describes the problem, so messages and locations are the same whichever path
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -28,6 +29,8 @@ _BITS = 21
 # count differently (the cut-comment check compares lines with libyaml's marks).
 _UNUSUAL = re.compile(HIDDEN_CHARACTER.pattern[:-1] + "\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _NUMBERISH = frozenset("-0123456789")
+_SHARED_LENGTH = 24
+_intern = sys.intern
 
 
 class _GiveUp(Exception):
@@ -91,7 +94,8 @@ class _Events:
                     return result
                 if kind is not ScalarEvent or key_event.anchor is not None or key_event.tag is not None:
                     raise _GiveUp
-                key = key_event.value
+                # Keys and short values repeat across files: one shared string each (memory).
+                key = _intern(key_event.value)
                 if key in result or not key.isprintable() or (not key_event.style and not _is_text(key)):
                     raise _GiveUp
                 kmark = key_event.start_mark
@@ -112,7 +116,7 @@ class _Events:
         if style:
             if style == '"' and HIDDEN_CHARACTER.search(text):  # written as an escape, "\u202e"
                 raise _GiveUp
-            return text
+            return _intern(text) if len(text) <= _SHARED_LENGTH else text
         end = event.end_mark
         if end.line in self.cut_lines and event.start_mark.line == end.line:
             if self.lines is None:
@@ -132,6 +136,6 @@ class _Events:
                 raise _GiveUp
             value = int(text)
         else:
-            return text
+            return _intern(text) if len(text) <= _SHARED_LENGTH else text
         self.texts[path] = text
         return value
