@@ -162,14 +162,14 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
     for (_, _, key), (doc, found) in zip(jobs, read_checked(project.root, [(path, kind) for path, kind, _ in jobs])):
         problems.problems.extend(found)
         if doc is not None:
-            docs[key] = YamlDocument(*doc[:4])
-            if doc[4]:
+            docs[key] = YamlDocument(*doc[:3])
+            if doc[3]:
                 invalid.add(key)
     return docs, invalid
 
 
 def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
-    """Read one data file and check it against its schema: ((path, data, marks, texts, schema_failed)
+    """Read one data file and check it against its schema: ((path, data, marks, schema_failed)
     or None when it is unusable, [every problem found in it])."""
     problems = ProblemLog()
     doc = parse_bytes(raw, rel, problems, _schema_keys(kind))
@@ -182,7 +182,7 @@ def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
     if not _certainly_valid(kind, doc.data):
         for error in _validator(kind).iter_errors(doc.data):
             _report_schema_error(doc, error, problems)
-    return (doc.path, doc.data, doc.marks, doc.texts, len(problems.problems) > before), problems.problems
+    return (doc.path, doc.data, doc.marks, len(problems.problems) > before), problems.problems
 
 
 @cache

@@ -20,7 +20,7 @@ from yaml._yaml import CParser
 from yaml.events import (DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
                          SequenceStartEvent, StreamEndEvent, StreamStartEvent)
 
-from .yaml_source import _CUT_COMMENT, _FULLWIDTH_KEY, _INT, HIDDEN_CHARACTER, MAX_DEPTH, MAX_INT_DIGITS, PathKey, \
+from .yaml_source import _CUT_COMMENT, _FULLWIDTH_KEY, _INT, HIDDEN_CHARACTER, MAX_DEPTH, MAX_INT_DIGITS, \
     _is_text
 
 _BITS = 21
@@ -37,8 +37,8 @@ class _GiveUp(Exception):
     """Something the pure-Python reader must look at."""
 
 
-def fast_parse(text: str, rel: str, known_keys: frozenset[str]) -> tuple[Any, dict, dict] | None:
-    """(data, marks, texts) of a well-formed data file, or None when the careful reader must read it."""
+def fast_parse(text: str, rel: str, known_keys: frozenset[str]) -> tuple[Any, Any] | None:
+    """(data, marks) of a well-formed data file, or None when the careful reader must read it."""
     if _UNUSUAL.search(text) or ("\r" in text and text.count("\r") != text.count("\r\n")):
         return None
     # Lines where a plain value may be cut short by ` #`: checked exactly, only there.
@@ -60,38 +60,38 @@ class _Events:
         self.lines: list[str] | None = None
         self.cut_lines = cut_lines
         self.known_keys = known_keys
-        self.marks: dict[PathKey, int] = {}
-        self.texts: dict[PathKey, str] = {}
 
-    def document(self) -> tuple[Any, dict, dict]:
+    def document(self) -> tuple[Any, Any]:
         nxt = self.next
         if type(nxt()) is not StreamStartEvent or type(nxt()) is not DocumentStartEvent:
             raise _GiveUp
         root = nxt()
         if type(root) is not MappingStartEvent:
             raise _GiveUp  # not a mapping, or empty: the careful reader words it
-        data = self.node(root, (), 1, 0)
+        data, marks = self.node(root, 1, 0)
         nxt()  # DocumentEndEvent
         if type(nxt()) is not StreamEndEvent:
             raise _GiveUp  # a second document
-        return data, self.marks, self.texts
+        return data, marks
 
-    def node(self, event, path: PathKey, depth: int, key_pos: int) -> Any:
+    def node(self, event, depth: int, key_pos: int) -> tuple[Any, Any]:
+        """(value, marks entry) of the node starting with `event` (see `YamlDocument.marks`)."""
         if depth > MAX_DEPTH or event.anchor is not None or event.tag is not None:
             raise _GiveUp
         mark = event.start_mark
-        self.marks[path] = key_pos | ((mark.line + 1) << _BITS) | (mark.column + 1)
+        packed = key_pos | ((mark.line + 1) << _BITS) | (mark.column + 1)
         kind = type(event)
         nxt = self.next
         if kind is ScalarEvent:
-            return self.scalar(event, path)
+            return self.scalar(event, packed)
         if kind is MappingStartEvent:
             result: dict[str, Any] = {}
+            marks: dict[str, Any] = {}
             while True:
                 key_event = nxt()
                 kind = type(key_event)
                 if kind is MappingEndEvent:
-                    return result
+                    return result, (packed, marks)
                 if kind is not ScalarEvent or key_event.anchor is not None or key_event.tag is not None:
                     raise _GiveUp
                 # Keys and short values repeat across files: one shared string each (memory).
@@ -99,24 +99,27 @@ class _Events:
                 if key in result or not key.isprintable() or (not key_event.style and not _is_text(key)):
                     raise _GiveUp
                 kmark = key_event.start_mark
-                result[key] = self.node(nxt(), path + (key,), depth + 1,
-                                        (((kmark.line + 1) << _BITS) | (kmark.column + 1)) << 2 * _BITS)
+                result[key], marks[key] = self.node(nxt(), depth + 1,
+                                                    (((kmark.line + 1) << _BITS) | (kmark.column + 1)) << 2 * _BITS)
         if kind is SequenceStartEvent:
             items = []
+            item_marks = []
             while True:
                 item = nxt()
                 if type(item) is SequenceEndEvent:
-                    return items
-                items.append(self.node(item, path + (len(items),), depth + 1, 0))
+                    return items, (packed, item_marks)
+                value, entry = self.node(item, depth + 1, 0)
+                items.append(value)
+                item_marks.append(entry)
         raise _GiveUp  # an alias
 
-    def scalar(self, event, path: PathKey) -> Any:
+    def scalar(self, event, packed: int) -> tuple[Any, Any]:
         text = event.value
         style = event.style
         if style:
             if style == '"' and HIDDEN_CHARACTER.search(text):  # written as an escape, "\u202e"
                 raise _GiveUp
-            return _intern(text) if len(text) <= _SHARED_LENGTH else text
+            return (_intern(text) if len(text) <= _SHARED_LENGTH else text), packed
         end = event.end_mark
         if end.line in self.cut_lines and event.start_mark.line == end.line:
             if self.lines is None:
@@ -136,6 +139,5 @@ class _Events:
                 raise _GiveUp
             value = int(text)
         else:
-            return _intern(text) if len(text) <= _SHARED_LENGTH else text
-        self.texts[path] = text
-        return value
+            return (_intern(text) if len(text) <= _SHARED_LENGTH else text), packed
+        return value, (packed, text)

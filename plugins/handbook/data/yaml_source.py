@@ -105,40 +105,50 @@ def _unpack(packed: int) -> tuple[int, int]:
 class YamlDocument:
     """A parsed data file: its plain values and the source position of every key and value.
 
-    `marks` maps the path of every value to its packed position (see `pack`); `texts` holds the
-    written form of scalars that were not read as text (`0123` stays text, `12` became 12).
+    `marks` mirrors `data` (no path tuples, so a thousand customers fit in memory): a scalar's
+    entry is its packed position (see `pack`), or (position, written text) when it was not read
+    as text (`12` became 12); a mapping's is (position, {key: entry}); a list's (position, [entry]).
     """
 
     path: str
     data: Any
-    marks: dict[PathKey, int] = field(repr=False)
-    texts: dict[PathKey, str] = field(repr=False, default_factory=dict)
+    marks: Any = field(repr=False)
+
+    def _entry(self, path: PathKey) -> Any:
+        """The entry of the deepest existing prefix of `path`."""
+        entry = self.marks
+        for part in path:
+            if type(entry) is not tuple or type(entry[1]) is str:
+                break
+            children = entry[1]
+            if type(children) is dict:
+                if part not in children:
+                    break
+            elif type(part) is not int or not 0 <= part < len(children):
+                break
+            entry = children[part]
+        return entry
 
     def at(self, path: PathKey, *, key: bool = False) -> Location:
         """Location of the value at `path` (or of its key), falling back to the nearest ancestor."""
-        marks = self.marks
-        probe = tuple(path)
-        while probe:
-            packed = marks.get(probe)
-            if packed is not None:
-                if key and packed >> 2 * _POS_BITS:
-                    return Location(self.path, *_unpack(packed >> 2 * _POS_BITS))
-                return Location(self.path, *_unpack(packed & _POS_MASK))
-            probe = probe[:-1]
-        packed = marks.get(())
-        return Location(self.path, *_unpack(packed & _POS_MASK)) if packed else Location(self.path)
+        entry = self._entry(path)
+        packed = entry if type(entry) is int else entry[0]
+        if key and packed >> 2 * _POS_BITS:
+            return Location(self.path, *_unpack(packed >> 2 * _POS_BITS))
+        return Location(self.path, *_unpack(packed & _POS_MASK))
 
     def source_text(self, path: PathKey) -> str | None:
         """The scalar at `path` as it was written (used to suggest quoting)."""
-        path = tuple(path)
-        if path in self.texts:
-            return self.texts[path]
         value: Any = self.data
+        entry = self.marks
         for part in path:
             try:
                 value = value[part]
+                entry = entry[1][part]
             except (KeyError, IndexError, TypeError):
                 return None
+        if type(entry) is tuple and type(entry[1]) is str:
+            return entry[1]
         return value if isinstance(value, str) else None
 
 
@@ -267,8 +277,8 @@ def slow_parse(text: str, rel: str, problems: ProblemLog, known_keys: frozenset[
         problems.add(Location(rel), "file is empty")
         return None
     builder = _Builder(rel, text, problems, known_keys)
-    data = builder.build(node, ())
-    return YamlDocument(rel, data, builder.marks, builder.texts)
+    data, marks = builder.build(node)
+    return YamlDocument(rel, data, marks)
 
 
 def _loc(rel: str, mark: yaml.Mark | None) -> Location:
@@ -303,24 +313,27 @@ class _Builder:
         self.text = text
         self.lines = text.splitlines()
         self.problems = problems
-        self.marks: dict[PathKey, int] = {}
-        self.texts: dict[PathKey, str] = {}
 
-    def build(self, node: Node, path: PathKey, key_node: Node | None = None) -> Any:
+    def build(self, node: Node, key_node: Node | None = None) -> tuple[Any, Any]:
+        """(value, marks entry) of `node`."""
         key_mark = key_node.start_mark if key_node is not None else None
-        self.marks[path] = pack(node.start_mark.line + 1, node.start_mark.column + 1,
-                                *((key_mark.line + 1, key_mark.column + 1) if key_mark else ()))
+        packed = pack(node.start_mark.line + 1, node.start_mark.column + 1,
+                      *((key_mark.line + 1, key_mark.column + 1) if key_mark else ()))
         if node.tag not in _TAGS:
             self.problems.add(_loc(self.rel, node.start_mark), f"YAML tag '{node.tag}' is not allowed in data files")
-            return None
+            return None, packed
         if isinstance(node, MappingNode):
-            return self._mapping(node, path)
+            value, children = self._mapping(node)
+            return value, (packed, children)
         if isinstance(node, SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+            built = [self.build(item) for item in node.value]
+            return [v for v, _ in built], (packed, [e for _, e in built])
+        value = self._scalar(node)
+        return value, packed if value is node.value else (packed, node.value)
 
-    def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode) -> tuple[dict[str, Any], dict[str, Any]]:
         result: dict[str, Any] = {}
+        marks: dict[str, Any] = {}
         first_seen: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag != BaseResolver.DEFAULT_SCALAR_TAG:
@@ -346,10 +359,10 @@ class _Builder:
                 )
                 continue
             first_seen[key] = key_node
-            result[key] = self.build(value_node, path + (key,), key_node)
-        return result
+            result[key], marks[key] = self.build(value_node, key_node)
+        return result, marks
 
-    def _scalar(self, node: ScalarNode, path: PathKey) -> Any:
+    def _scalar(self, node: ScalarNode) -> Any:
         text = node.value
         self._check_hidden(node)
         if node.style is not None:
@@ -360,20 +373,17 @@ class _Builder:
             # `- title： 上线` parses, as the text "title： 上线" instead of a key and its value.
             self.problems.add(_loc(self.rel, node.start_mark),
                               f"full-width colon '：' after key '{match.group(1)}'; use ':' followed by a space")
-        value: Any = text
         if text in ("", "~", "null"):
-            value = None
-        elif text in ("true", "false"):
-            value = text == "true"
-        elif _INT.fullmatch(text):
+            return None
+        if text in ("true", "false"):
+            return text == "true"
+        if _INT.fullmatch(text):
             if len(text.lstrip("-")) > MAX_INT_DIGITS:
                 # int() would raise past Python's 4300-digit limit; no field holds such a number.
                 self.problems.add(_loc(self.rel, node.start_mark), too_long_number_message(text))
                 return text
-            value = int(text)
-        if value is not text:
-            self.texts[path] = text
-        return value
+            return int(text)
+        return text
 
     def _check_hidden(self, node: ScalarNode) -> None:
         found = HIDDEN_CHARACTER.search(node.value)
