@@ -53,7 +53,9 @@ elif what == "validate":
 else:
     raise SystemExit(what)
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+print(json.dumps({"seconds": seconds, "cpu_s": cpu, "maxrss_mb": own.ru_maxrss / 1024}))
 """
 
 
@@ -80,7 +82,8 @@ def bench_validate(n: int, work: Path) -> dict:
     warm = probe(root, "validate")
     yaml_mb = sum(p.stat().st_size for p in root.glob("project_data/**/*.yml")) / 1e6
     shutil.rmtree(root)
-    return {"customers": n, "yaml_mb": round(yaml_mb, 1), "floor_s": floor["seconds"], "cold_s": cold["seconds"],
+    return {"customers": n, "yaml_mb": round(yaml_mb, 1), "floor_cpu_s": floor["cpu_s"], "cold_cpu_s": cold["cpu_s"],
+            "warm_cpu_s": warm["cpu_s"], "floor_s": floor["seconds"], "cold_s": cold["seconds"],
             "warm_s": warm["seconds"], "cold_vs_floor": cold["seconds"] / floor["seconds"],
             "warm_vs_cold": warm["seconds"] / cold["seconds"], "cold_peak_mb": cold["maxrss_mb"],
             "warm_peak_mb": warm["maxrss_mb"]}
@@ -238,15 +241,16 @@ def main() -> None:
         if "validate" in parts:
             sizes = args.validate_sizes or ("100,1000,10000" if args.large else "100,1000")
             print("| customers | YAML MB | libyaml compose s | cold validate s | cold/floor | warm validate s "
-                  "| warm/cold | peak MB cold | peak MB warm |")
-            print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+                  "| warm/cold | peak MB cold | peak MB warm | CPU s floor / cold / warm |")
+            print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
             results["validate"] = []
             for n in (int(x) for x in sizes.split(",")):
                 r = bench_validate(n, work)
                 results["validate"].append(r)
                 print(f"| {n} | {r['yaml_mb']} | {r['floor_s']:.2f} | {r['cold_s']:.2f} | {r['cold_vs_floor']:.2f}x | "
                       f"{r['warm_s']:.2f} | {r['warm_vs_cold']:.2f}x | {r['cold_peak_mb']:.0f} | "
-                      f"{r['warm_peak_mb']:.0f} |", flush=True)
+                      f"{r['warm_peak_mb']:.0f} | {r['floor_cpu_s']:.2f} / {r['cold_cpu_s']:.2f} / "
+                      f"{r['warm_cpu_s']:.2f} |", flush=True)
             print()
         if "build" in parts:
             print("| customers | pages | floor ms/page | per-page nav ms/page | full nav ms/page | "
