@@ -8,14 +8,15 @@ import pytest
 
 from handbook.data import reading
 from handbook.data.cache import FOLDER, FileCache, decode
-from handbook.data.loader import DataError, Project, load_project
+from handbook.data.loader import Project, load_project
+from handbook.errors import HandbookError
 from test_loader import ACME, edit
 
 
 def _outcome(root: Path) -> list[str]:
     try:
         model = load_project(Project.at(root))
-    except DataError as error:
+    except HandbookError as error:
         return [str(p) for p in error.problems]
     return [f"ok {[c.name for c in model.customers]} {model.customers[0].phase('start').tasks[0].state}"]
 

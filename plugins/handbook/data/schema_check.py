@@ -1,143 +1,132 @@
-"""A fast yes/no check of a data file against its JSON Schema, for the common case of no error.
+"""The shipped JSON Schemas and how their complaints are worded for people editing YAML.
 
-jsonschema walks a 20 KB customer file in about 10 ms, several times what parsing it costs.
-This module compiles the handful of keywords the shipped schemas use into plain Python closures
-that only answer "certainly valid" or "maybe not". Only when the answer is "maybe not" does the
-loader ask jsonschema, which then words every error exactly as before. A schema using any other
-keyword is not compiled, and jsonschema checks every file of that kind.
+Schema errors become located problems in plain words (`expected text, got 2.3 read as float;
+quote it`), with a did-you-mean for misspelt keys and values.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
-from collections.abc import Callable
-from urllib.parse import urldefrag, urljoin
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Any
 
-Check = Callable[[object], bool]
-_ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs", "$comment", "examples", "default"}
-_TYPES: dict[str, Callable[[object], bool]] = {
-    "string": lambda v: type(v) is str,
-    "integer": lambda v: type(v) is int,
-    "number": lambda v: type(v) in (int, float),
-    "boolean": lambda v: type(v) is bool,
-    "object": lambda v: type(v) is dict,
-    "array": lambda v: type(v) is list,
-    "null": lambda v: v is None,
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from ..errors import ProblemLog
+from .yaml_source import YamlDocument
+
+# The shared data files and the schema each is checked against; customers/<id>.yml use `customer`.
+DATA_FILES = {
+    "handbook.yml": "handbook",
+    "roles.yml": "roles",
+    "phases.yml": "phases",
+    "training.yml": "training",
+    "faq.yml": "faq",
+    "sla.yml": "sla",
 }
 
 
-class Unsupported(Exception):
-    """The schema uses a keyword this module does not compile."""
+@cache
+def schema(kind: str) -> dict:
+    """The JSON Schema shipped in the package for a data file kind (`customer`, `phases`, ...)."""
+    text = resources.files("handbook.data").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
+    return json.loads(text)
 
 
-def compile_schema(schema: dict, schemas_by_id: dict[str, dict]) -> Check:
-    """A predicate that is True only for instances jsonschema finds no error in."""
-    return _Compiler(schemas_by_id).compile(schema, schema.get("$id", ""))
+@cache
+def schema_keys(kind: str) -> frozenset[str]:
+    """Every property name the schema of `kind` (and the schemas it refers to) knows."""
+    keys: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            keys.update(node.get("properties", {}) if isinstance(node.get("properties"), dict) else ())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(schema(kind))
+    if kind == "customer":
+        walk(schema("faq"))
+    return frozenset(keys)
 
 
-class _Compiler:
-    def __init__(self, schemas_by_id: dict[str, dict]):
-        self.schemas = schemas_by_id
-        self.refs: dict[str, Check] = {}
+@cache
+def validator(kind: str) -> Draft202012Validator:
+    """The validator of a data file kind, resolving references between the shipped schemas."""
+    registry = Registry().with_resources(
+        (schema(k)["$id"], Resource.from_contents(schema(k))) for k in [*DATA_FILES.values(), "customer"]
+    )
+    return Draft202012Validator(schema(kind), registry=registry)
 
-    def resolve(self, ref: str, base: str) -> Check:
-        url, fragment = urldefrag(urljoin(base, ref))
-        key = f"{url}#{fragment}"
-        if key not in self.refs:
-            self.refs[key] = lambda v: False  # a cycle: answered "maybe not", jsonschema decides
-            target = self.schemas[url]
-            for part in [p for p in fragment.split("/") if p]:
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            self.refs[key] = self.compile(target, url)
-        return self.refs[key]
 
-    def compile(self, schema: dict | bool, base: str) -> Check:  # noqa: C901 - one branch per keyword
-        if schema is True:
-            return lambda v: True
-        if schema is False:
-            return lambda v: False
-        checks: list[Check] = []
-        unknown = set(schema) - _ANNOTATIONS - {
-            "type", "pattern", "maxLength", "minLength", "additionalProperties", "properties", "required", "items",
-            "minItems", "maxItems", "enum", "uniqueItems", "minimum", "maximum", "$ref"}
-        if unknown:
-            raise Unsupported(", ".join(sorted(unknown)))
-        if "$ref" in schema:
-            ref = schema["$ref"]
-            checks.append(lambda v, base=base: self.resolve(ref, base)(v))
-        if "type" in schema:
-            names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            tests = [_TYPES[n] for n in names]
-            checks.append(lambda v: any(t(v) for t in tests))
-        if "enum" in schema:
-            allowed = [(type(x), x) for x in schema["enum"]]
-            checks.append(lambda v: any(type(v) is t and v == x for t, x in allowed))
-        string_checks = []
-        if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search
-            string_checks.append(lambda v: search(v) is not None)
-        if "maxLength" in schema:
-            most = schema["maxLength"]
-            string_checks.append(lambda v: len(v) <= most)
-        if "minLength" in schema:
-            least = schema["minLength"]
-            string_checks.append(lambda v: len(v) >= least)
-        if string_checks:
-            checks.append(lambda v: type(v) is not str or all(c(v) for c in string_checks))
-        number_checks = []
-        if "minimum" in schema:
-            low = schema["minimum"]
-            number_checks.append(lambda v: v >= low)
-        if "maximum" in schema:
-            high = schema["maximum"]
-            number_checks.append(lambda v: v <= high)
-        if number_checks:
-            checks.append(lambda v: type(v) not in (int, float) or all(c(v) for c in number_checks))
-        if any(k in schema for k in ("properties", "required", "additionalProperties")):
-            checks.append(self._object(schema, base))
-        if any(k in schema for k in ("items", "minItems", "maxItems", "uniqueItems")):
-            checks.append(self._array(schema, base))
-        if len(checks) == 1:
-            return checks[0]
-        return lambda v: all(c(v) for c in checks)
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix, or a list of the known values."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+    return f" (known: {shown})"
 
-    def _object(self, schema: dict, base: str) -> Check:
-        props = {k: self.compile(s, base) for k, s in schema.get("properties", {}).items()}
-        required = tuple(schema.get("required", ()))
-        extra = schema.get("additionalProperties", True)
-        if extra is not False and extra is not True:
-            raise Unsupported("additionalProperties with a schema")
-        closed = extra is False
 
-        def check(v: object) -> bool:
-            if type(v) is not dict:
-                return True
-            for key in required:
-                if key not in v:
-                    return False
-            for key, item in v.items():
-                sub = props.get(key)
-                if sub is None:
-                    if closed:
-                        return False
-                elif not sub(item):
-                    return False
-            return True
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false", "object": "a mapping",
+               "array": "a list", "number": "a number"}
 
-        return check
 
-    def _array(self, schema: dict, base: str) -> Check:
-        items = self.compile(schema["items"], base) if "items" in schema else None
-        least, most = schema.get("minItems", 0), schema.get("maxItems")
-        unique = schema.get("uniqueItems", False)
+def report_schema_error(doc: YamlDocument, error, problems: ProblemLog) -> None:
+    """Record one jsonschema error as a located problem worded for a person."""
+    path = tuple(error.absolute_path)
+    value = error.instance
+    where = doc.at(path)
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        for key in sorted(set(value) - set(known)):
+            problems.add(doc.at(path + (key,), key=True), f"unknown key '{key}'{did_you_mean(key, known)}")
+        return
+    if keyword == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        problems.add(where, f"missing required field '{missing[0] if missing else error.message}'")
+        return
+    if keyword == "type":
+        wanted = error.validator_value
+        wanted_text = _TYPE_WORDS.get(wanted, wanted)
+        written = doc.source_text(path)
+        if wanted == "string" and written is not None:
+            message = f"expected text, got {written!r} read as {type(value).__name__}; quote it: \"{written}\""
+        elif written is not None:
+            message = f"expected {wanted_text}, got {written!r}"
+        else:
+            message = f"expected {wanted_text}, got {_type_name(value)}"
+        problems.add(where, message)
+        return
+    if keyword == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        problems.add(where, f"'{value}' is not allowed here{did_you_mean(str(value), allowed)}")
+        return
+    if keyword == "pattern":
+        hint = error.schema.get("description") or f"must match {error.validator_value}"
+        problems.add(where, f"'{value}' is not valid: {hint}")
+        return
+    if keyword == "uniqueItems":
+        problems.add(where, "the list contains the same entry twice")
+        return
+    if keyword == "maxLength":
+        problems.add(where, f"text is {len(value)} characters long; the limit is {error.validator_value}")
+        return
+    if keyword == "minLength":
+        problems.add(where, "text must not be empty")
+        return
+    problems.add(where, error.message)
 
-        def check(v: object) -> bool:
-            if type(v) is not list:
-                return True
-            if len(v) < least or (most is not None and len(v) > most):
-                return False
-            if unique and not (all(type(x) is str for x in v) and len(set(v)) == len(v)):
-                return False  # only lists of text are judged here; anything else goes to jsonschema
-            return items is None or all(items(x) for x in v)
 
-        return check
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", type(None): "nothing (null)"}.get(type(value), repr(value))

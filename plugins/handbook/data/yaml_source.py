@@ -25,7 +25,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from ..errors import Location, ProblemLog
+from ..errors import Location, ProblemLog, Source
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -137,6 +137,18 @@ class YamlDocument:
             return Location(self.path, *_unpack(packed >> 2 * _POS_BITS))
         return Location(self.path, *_unpack(packed & _POS_MASK))
 
+    def source(self, path: PathKey = ()) -> Source:
+        """The `Source` of the record at `path`, for the model to carry."""
+        return Source(self.path, tuple(path), self._positions)
+
+    @property
+    def _positions(self) -> Positions:
+        view = self.__dict__.get("_view")
+        if view is None:
+            view = Positions(self.marks)
+            object.__setattr__(self, "_view", view)  # one view per file, shared by its records
+        return view
+
     def source_text(self, path: PathKey) -> str | None:
         """The scalar at `path` as it was written (used to suggest quoting)."""
         value: Any = self.data
@@ -150,6 +162,39 @@ class YamlDocument:
         if type(entry) is tuple and type(entry[1]) is str:
             return entry[1]
         return value if isinstance(value, str) else None
+
+
+class Positions:
+    """A read-only mapping view, path -> (line, column) of the value, over a document's marks tree."""
+
+    __slots__ = ("marks",)
+
+    def __init__(self, marks: Any):
+        self.marks = marks
+
+    def get(self, path: PathKey, default: Any = None) -> tuple[int, int] | Any:
+        """The position of the value at exactly `path`, or `default` if nothing was written there."""
+        entry = self.marks
+        for part in path:
+            if type(entry) is not tuple or type(entry[1]) is str:
+                return default
+            children = entry[1]
+            if type(children) is dict:
+                if part not in children:
+                    return default
+            elif type(part) is not int or not 0 <= part < len(children):
+                return default
+            entry = children[part]
+        return _unpack((entry if type(entry) is int else entry[0]) & _POS_MASK)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and self.get(path) is not None
+
+    def __getitem__(self, path: PathKey) -> tuple[int, int]:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
 
 
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
