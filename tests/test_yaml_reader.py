@@ -104,3 +104,43 @@ def test_fast_path_reads_every_sample_file_like_the_careful_reader() -> None:
 def test_a_control_character_is_a_located_error_not_a_traceback(minimal: Path) -> None:
     edit(minimal, ACME, "industry: 建筑", "industry: 建\x07筑")
     assert f"{ACME}:3:12: control character U+0007 is not allowed in a data file" in problems(minimal)
+
+
+# -- the compiled schema pre-check never calls valid what jsonschema refuses ---------------------
+
+_VALUES = [None, True, 0, -1, 10**6, "", "x", "P0", "2026-01-01", "a" * 300, [], ["x", "x"], {}, {"id": "x"}]
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, path + (i,))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_schema_pre_check_agrees_with_jsonschema(data) -> None:
+    import copy
+
+    from handbook.data.schema_check import validator
+    from handbook.data.schema_fast import certainly_valid
+
+    doc = copy.deepcopy(slow_parse(_MODEL, "x.yml", ProblemLog()).data)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(list(_paths(doc))[1:]))
+        parent = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        action = data.draw(st.sampled_from(["set", "delete", "add"]))
+        if action == "delete":
+            del parent[path[-1]]
+        elif action == "add" and isinstance(parent, dict):
+            parent[data.draw(st.sampled_from(["extra", "id", "name", "note"]))] = data.draw(st.sampled_from(_VALUES))
+        else:
+            parent[path[-1]] = copy.deepcopy(data.draw(st.sampled_from(_VALUES)))
+    if certainly_valid("customer", doc):
+        assert not list(validator("customer").iter_errors(doc))

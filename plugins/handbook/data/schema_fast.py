@@ -16,15 +16,22 @@ from urllib.parse import urldefrag, urljoin
 
 Check = Callable[[object], bool]
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs", "$comment", "examples", "default"}
-_TYPES: dict[str, Callable[[object], bool]] = {
-    "string": lambda v: type(v) is str,
-    "integer": lambda v: type(v) is int,
-    "number": lambda v: type(v) in (int, float),
-    "boolean": lambda v: type(v) is bool,
-    "object": lambda v: type(v) is dict,
-    "array": lambda v: type(v) is list,
-    "null": lambda v: v is None,
-}
+
+
+def _all_of(checks: list[Check], only: type | tuple | None = None) -> Check:
+    """One check passing when every one of `checks` passes (applied only to values of type `only`)."""
+    checks = tuple(checks)
+    kinds = only if isinstance(only, tuple) else (only,)
+
+    def check(v: object) -> bool:
+        if only is not None and type(v) not in kinds:
+            return True
+        for c in checks:
+            if not c(v):
+                return False
+        return True
+
+    return check
 
 
 class Unsupported(Exception):
@@ -68,8 +75,10 @@ class _Compiler:
             checks.append(lambda v, base=base: self.resolve(ref, base)(v))
         if "type" in schema:
             names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            tests = [_TYPES[n] for n in names]
-            checks.append(lambda v: any(t(v) for t in tests))
+            wanted = tuple({"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict,
+                            "array": list, "null": type(None)}[n] for n in names)
+            flat = frozenset(t for w in wanted for t in (w if isinstance(w, tuple) else (w,)))
+            checks.append(lambda v: type(v) in flat)  # exact types: True is no integer, as in jsonschema
         if "enum" in schema:
             allowed = [(type(x), x) for x in schema["enum"]]
             checks.append(lambda v: any(type(v) is t and v == x for t, x in allowed))
@@ -84,7 +93,7 @@ class _Compiler:
             least = schema["minLength"]
             string_checks.append(lambda v: len(v) >= least)
         if string_checks:
-            checks.append(lambda v: type(v) is not str or all(c(v) for c in string_checks))
+            checks.append(_all_of(string_checks, only=str))
         number_checks = []
         if "minimum" in schema:
             low = schema["minimum"]
@@ -93,14 +102,14 @@ class _Compiler:
             high = schema["maximum"]
             number_checks.append(lambda v: v <= high)
         if number_checks:
-            checks.append(lambda v: type(v) not in (int, float) or all(c(v) for c in number_checks))
+            checks.append(_all_of(number_checks, only=(int, float)))
         if any(k in schema for k in ("properties", "required", "additionalProperties")):
             checks.append(self._object(schema, base))
         if any(k in schema for k in ("items", "minItems", "maxItems", "uniqueItems")):
             checks.append(self._array(schema, base))
         if len(checks) == 1:
             return checks[0]
-        return lambda v: all(c(v) for c in checks)
+        return _all_of(checks)
 
     def _object(self, schema: dict, base: str) -> Check:
         props = {k: self.compile(s, base) for k, s in schema.get("properties", {}).items()}
@@ -139,7 +148,11 @@ class _Compiler:
                 return False
             if unique and not (all(type(x) is str for x in v) and len(set(v)) == len(v)):
                 return False  # only lists of text are judged here; anything else goes to jsonschema
-            return items is None or all(items(x) for x in v)
+            if items is not None:
+                for x in v:
+                    if not items(x):
+                        return False
+            return True
 
         return check
 
