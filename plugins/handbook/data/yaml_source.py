@@ -26,6 +26,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from ..errors import Location, ProblemLog, Source
+from .positions import _POS_BITS, _POS_MASK, Positions, _unpack, pack
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -86,19 +87,6 @@ class _Loader(Reader, Scanner, Parser, _BoundedComposer, _NoImplicitResolver):
         Parser.__init__(self)
         Composer.__init__(self)
         _NoImplicitResolver.__init__(self)
-
-
-_POS_BITS = 21  # a file is at most 1 MB: lines and columns stay below 2**21
-_POS_MASK = (1 << 2 * _POS_BITS) - 1
-
-
-def pack(line: int, column: int, key_line: int = 0, key_column: int = 0) -> int:
-    """One int for a value's position and its key's (0 when it has none): a tuple pair costs 4x."""
-    return (((key_line << _POS_BITS) | key_column) << 2 * _POS_BITS) | (line << _POS_BITS) | column
-
-
-def _unpack(packed: int) -> tuple[int, int]:
-    return packed >> _POS_BITS, packed & ((1 << _POS_BITS) - 1)
 
 
 @dataclass(frozen=True)
@@ -162,39 +150,6 @@ class YamlDocument:
         if type(entry) is tuple and type(entry[1]) is str:
             return entry[1]
         return value if isinstance(value, str) else None
-
-
-class Positions:
-    """A read-only mapping view, path -> (line, column) of the value, over a document's marks tree."""
-
-    __slots__ = ("marks",)
-
-    def __init__(self, marks: Any):
-        self.marks = marks
-
-    def get(self, path: PathKey, default: Any = None) -> tuple[int, int] | Any:
-        """The position of the value at exactly `path`, or `default` if nothing was written there."""
-        entry = self.marks
-        for part in path:
-            if type(entry) is not tuple or type(entry[1]) is str:
-                return default
-            children = entry[1]
-            if type(children) is dict:
-                if part not in children:
-                    return default
-            elif type(part) is not int or not 0 <= part < len(children):
-                return default
-            entry = children[part]
-        return _unpack((entry if type(entry) is int else entry[0]) & _POS_MASK)
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, tuple) and self.get(path) is not None
-
-    def __getitem__(self, path: PathKey) -> tuple[int, int]:
-        found = self.get(path)
-        if found is None:
-            raise KeyError(path)
-        return found
 
 
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
