@@ -34,6 +34,23 @@
     return x < y ? -1 : (x > y ? 1 : 0);
   }
 
+  // Each cell gets its column's name (shown beside it when a row becomes a card on a phone);
+  // cells of minor columns are marked so that the card can leave them out.
+  function label(table) {
+    var heads = [].slice.call(table.querySelectorAll("thead th"));
+    heads.forEach(function (th, column) {
+      var col = th.querySelector(".hb-col");
+      var name = th.textContent.trim();
+      [].slice.call(table.querySelectorAll("tbody tr")).forEach(function (tr) {
+        var td = tr.children[column];
+        if (!td) return;
+        td.setAttribute("data-label", name);
+        if (col && col.hasAttribute("data-minor")) td.classList.add("hb-minor");
+      });
+    });
+    return heads;
+  }
+
   function init(box) {
     if (box.getAttribute("data-ready")) return;
     box.setAttribute("data-ready", "1");
@@ -42,16 +59,9 @@
     var tables = [].slice.call(box.querySelectorAll("table"));
     var rows = [];
     tables.forEach(function (table) {
-      var heads = [].slice.call(table.querySelectorAll("thead th"));
-      heads.forEach(function (th, column) {
+      var heads = label(table);
+      heads.forEach(function (th) {
         var col = th.querySelector(".hb-col");
-        var label = th.textContent.trim();
-        [].slice.call(table.querySelectorAll("tbody tr")).forEach(function (tr) {
-          var td = tr.children[column];
-          if (!td) return;
-          td.setAttribute("data-label", label);
-          if (col && col.hasAttribute("data-minor")) td.classList.add("hb-minor");
-        });
         if (!col || !col.getAttribute("data-sort")) return;
         th.classList.add("hb-sortable");
         th.setAttribute("tabindex", "0");
@@ -128,6 +138,7 @@
   }
 
   function start() {
+    [].slice.call(document.querySelectorAll(".hb-cards table")).forEach(label);
     [].slice.call(document.querySelectorAll(".hb-portfolio")).forEach(init);
   }
 
