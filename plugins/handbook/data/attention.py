@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import NamedTuple
 
 from . import model as m
@@ -155,6 +156,20 @@ def person_slug(name: str) -> str:
     return "p-" + hashlib.sha256(normal_name(name).encode("utf-8")).hexdigest()[:8]
 
 
+_SEPARATORS = re.compile(r"[、，,;；/]")
+_AFFILIATION = re.compile(r"\s*[（(][^（）()]*[)）]$")
+
+
+def owner_names(text: str) -> list[str]:
+    """The people an owner field names: `周蕾（华建）、刘畅（筑云）` is 周蕾 and 刘畅.
+
+    Owners are free text; several people are listed with 、 or commas, an affiliation in brackets
+    after a name. Anything else (`筑云运维 王磊`) is kept as written.
+    """
+    names = (_AFFILIATION.sub("", part).strip() for part in _SEPARATORS.split(text))
+    return [normal_name(n) for n in names if n.strip()]
+
+
 def normal_name(name: str) -> str:
     """A name with its whitespace collapsed: `张 三 ` and `张 三` are the same person."""
     return " ".join(name.split())
@@ -167,28 +182,29 @@ def _assignments(customer: m.Customer, as_of: dt.date) -> list[tuple[str, Assign
         for task in progress.tasks:
             if task.state.state == "open" and task.state.by:
                 due = progress.planned.end
-                found.append((task.state.by, Assignment("task", customer, task, "project",
-                                                        f"phase-{progress.phase.id}", due, _late(due, as_of) > 0,
-                                                        _late(due, as_of))))
+                found += ((name, Assignment("task", customer, task, "project", f"phase-{progress.phase.id}", due,
+                                            _late(due, as_of) > 0, _late(due, as_of)))
+                          for name in owner_names(task.state.by))
     for item in customer.acceptance.open_items:
         if item.status == "open" and item.owner:
-            found.append((item.owner, Assignment("open-item", customer, item, "acceptance", "open-items", item.due,
-                                                 _late(item.due, as_of) > 0, _late(item.due, as_of))))
+            found += ((name, Assignment("open-item", customer, item, "acceptance", "open-items", item.due,
+                                        _late(item.due, as_of) > 0, _late(item.due, as_of)))
+                      for name in owner_names(item.owner))
     for action in customer.operations.open_actions:
         if action.owner:
-            found.append((action.owner, Assignment("action", customer, action, "operations", "actions", action.due,
-                                                   action.overdue, action.days_overdue)))
+            found += ((name, Assignment("action", customer, action, "operations", "actions", action.due,
+                                        action.overdue, action.days_overdue)) for name in owner_names(action.owner))
     return found
 
 
 def _named(customer: m.Customer, vendor_roles: set[str]) -> list[str]:
     """Every name written in `customer`'s data as someone who did or owns something."""
-    names = [t.state.by for p in customer.phases for t in p.tasks if t.state.by]
-    names += [i.owner for i in customer.acceptance.open_items if i.owner]
-    names += [a.owner for a in customer.operations.actions if a.owner]
-    names += [n for c in customer.operations.health_checks for n in c.by]
-    names += [c.name for c in customer.contacts if c.role in vendor_roles]
-    return names
+    fields = [t.state.by for p in customer.phases for t in p.tasks if t.state.by]
+    fields += [i.owner for i in customer.acceptance.open_items if i.owner]
+    fields += [a.owner for a in customer.operations.actions if a.owner]
+    fields += [n for c in customer.operations.health_checks for n in c.by]
+    fields += [c.name for c in customer.contacts if c.role in vendor_roles]
+    return [name for text in fields for name in owner_names(text)]
 
 
 def people(model: m.Model) -> list[Person]:
