@@ -85,6 +85,16 @@ class GeneratedPage:
         return self.route.customer
 
 
+def data_file(records) -> tuple[Location, ...]:
+    """The file a list of records was written in, for a page that lists them all (an overview)."""
+    return (Location(records[0].source.file),) if records else ()
+
+
+def template_file(templates_dir: Path, name: str) -> Location:
+    """A page template, for a page whose fixed text is its template's (the customers overview)."""
+    return Location((templates_dir / "pages" / name).as_posix())
+
+
 @runtime_checkable
 class PageFamily(Protocol):
     """The contract of a page family module (see `pages.registry.FAMILIES`)."""

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage, Route
+from ..errors import Location
+from .base import GeneratedPage, Route, template_file
 from .rendering import render
 from .svg import phase_distribution
 
@@ -25,4 +26,5 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         render(templates_dir, "dashboard.md.j2", model=model, here=routes.DASHBOARD, routes=routes,
                chart=phase_distribution(model)),
         routes.CUSTOMERS, meta={"hide": ["toc"]},
+        sources=(template_file(templates_dir, "dashboard.md.j2"), *(Location(c.source.file) for c in model.customers)),
     )]

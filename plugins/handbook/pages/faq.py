@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage, Route
+from .base import GeneratedPage, Route, data_file
 from .rendering import render
 
 
@@ -77,7 +77,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     result = [GeneratedPage(Route.common(routes.FAQ), "常见问题",
                             render(templates_dir, "faq_index.md.j2", model=model, categories=categories,
                                    total=sum(len(c.entries) for c in categories), here=routes.FAQ,
-                                   routes=routes), routes.FAQ)]
+                                   routes=routes), routes.FAQ, sources=data_file(model.faq_categories))]
     for view in categories:
         here = view.path
         result.append(GeneratedPage(
@@ -87,5 +87,6 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
             sources=tuple(v.entry.source.where for v in view.entries[:1]),
         ))
     result.append(GeneratedPage(Route.common(routes.FAQ_TAGS), "标签索引",
-                                render(templates_dir, "faq_tags.md.j2"), routes.FAQ))
+                                render(templates_dir, "faq_tags.md.j2"), routes.FAQ,
+                                sources=data_file(model.faq_categories)))
     return result

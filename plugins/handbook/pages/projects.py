@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage, Route
+from ..errors import Location
+from .base import GeneratedPage, Route, template_file
 from .rendering import render
 from .svg import timeline
 
@@ -20,7 +21,9 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The project index and one project page per customer."""
     result = [GeneratedPage(Route.common(routes.CUSTOMERS), "客户项目",
                             render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
-                                   routes=routes), routes.CUSTOMERS)]
+                                   routes=routes), routes.CUSTOMERS,
+                            sources=(template_file(templates_dir, "customers_index.md.j2"),
+                                     *(Location(c.source.file) for c in model.customers)))]
     for customer in model.customers:
         here = routes.customer(customer.id)
         result.append(GeneratedPage(

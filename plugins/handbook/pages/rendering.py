@@ -77,6 +77,17 @@ def attr(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+EDIT_MARKER = "<!-- handbook-edit {} -->"
+
+
+def edit_marker(location: object) -> Markup:
+    """A marker after a section whose text comes from another file; the site turns it into an edit
+    link to that file (internal site) or drops it (bundles, no repository). Nothing when no file."""
+    if not location:
+        return Markup("")
+    return Markup("\n" + EDIT_MARKER.format(html.escape(str(location), quote=True)) + "\n")
+
+
 @cache
 def environment(templates_dir: Path) -> jinja2.Environment:
     """The Jinja2 environment for page templates under `templates_dir/pages`."""
@@ -88,7 +99,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md_inline, markdown=markdown_field, date=format_date)
+    env.filters.update(md=md_inline, markdown=markdown_field, date=format_date, edit_marker=edit_marker)
     return env
 
 

@@ -10,11 +10,14 @@ import html
 import logging
 import posixpath
 import re
+import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
 import jieba
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -29,13 +32,18 @@ from ..data.model import Model
 from ..errors import HandbookError, Location, Problem, log
 from ..load import load
 from ..pages.base import GeneratedPage
+from ..pages.rendering import EDIT_MARKER
 from ..pages.registry import customer_of_output, generate, url_key
 from .build import source_commit
+from .edit_links import EditLinks, section_edit_link
+from .git_dates import GitDates
+from .preview import replace_pages, report
 from .navigation import ScopedNavigation, expand_nav
 from .variant import BuildVariant
 
 ASSETS = ("assets/handbook.css",)
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
+_EDIT_MARKER = re.compile(re.escape(EDIT_MARKER).replace(re.escape("{}"), "(.+?)"))
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 
@@ -66,39 +74,86 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.scoped: ScopedNavigation | None = None
         self.customer_of_dir: dict[str, str] = {}
         self.variant = BuildVariant()
+        # Under `serve` MkDocs keeps this instance across rebuilds (it has on_startup); each build
+        # still runs on_config, which loads again (the load is memoised on file sizes and times).
+        self.serving = False
+        self.problems: list[str] | None = None  # serve only: the data is broken, pages show this
+        self.known_pages: list[str] = []  # serve only: the generated pages of the last good build
+        self.edit_links: EditLinks | None = None
+        self.dates: GitDates | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        self.serving = False
+
+    def on_serve(self, server, config: MkDocsConfig, builder):
+        # MkDocs watches docs_dir (content/, fragments included) and mkdocs.yml; pages also come from these.
+        for folder in (self.data_dir, self.templates_dir):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
+        self.root = root.resolve()
         self.templates_dir = root / self.config.templates_dir
-        project = Project(root.resolve(), (root / self.config.data_dir).resolve(), Path(config.docs_dir).resolve())
+        self.data_dir = (root / self.config.data_dir).resolve()
+        self.problems = None
+        self.variant = BuildVariant.from_env()
+        project = Project(root.resolve(), self.data_dir, Path(config.docs_dir).resolve())
         try:
             model = load(project)
+            if self.variant.customer:
+                model = _for_customer(model, self.variant.customer)
         except HandbookError as error:
-            for message in error.messages:
-                log.error(message)
-            raise PluginError(f"project data has {len(error.messages)} error(s); nothing was built") from None
-        self.variant = BuildVariant.from_env()
-        if self.variant.customer:
-            try:
-                model = model.for_customer(self.variant.customer)
-            except KeyError:
-                known = ", ".join(cu.id for cu in model.customers)
-                raise PluginError(f"unknown customer '{self.variant.customer}' (known: {known})") from None
+            if not self.serving:
+                for message in error.messages:
+                    log.error(message)
+                raise PluginError(error.summary or f"project data has {len(error.messages)} error(s); "
+                                  "nothing was built") from None
+            self._show_problems(error.messages)
+            model = None
         self.model = model
-        _apply_site_metadata(config, model)
-        if self.variant.offline:
+        if model is not None:
+            _apply_site_metadata(config, model)
+        if self.variant.customer:
+            # A customer's copy carries no way into the repository: no repository link, no edit links.
+            config.repo_url = config.repo_name = config.edit_uri = config.edit_uri_template = None
+        if self.variant.offline and model is not None:
             _make_offline(config)
             config.copyright = html.escape(f"{model.handbook.title} · 版本 {model.handbook.version} · "
                                            f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()} · "
                                            f"客户 {self.variant.customer}")
+        self.edit_links = EditLinks.from_config(config, root)
+        self.dates = GitDates.read(root)
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
         return config
 
+    def _show_problems(self, messages: list[str]) -> None:
+        """Serve only: print every problem and build the preview as the list of them."""
+        self.problems = list(messages)
+        for message in messages:
+            report.warning(message)
+        report.warning(f"{len(messages)} problem(s): the preview shows them until they are fixed")
+
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        assert self.model is not None
-        pages = generate(self.model, self.templates_dir)
+        for asset in ASSETS:
+            files.append(File.generated(config, asset, abs_src_path=str(self.templates_dir / asset)))
+        pages: list[GeneratedPage] = []
+        if self.model is not None:
+            try:
+                pages = generate(self.model, self.templates_dir)
+            except jinja2.TemplateError as error:
+                if not self.serving:
+                    raise
+                self._show_problems([_template_problem(error, self.templates_dir, self.root)])
+        if self.problems is not None:
+            self.generated, self.customer_of_page, self.customer_of_dir = {}, {}, {}
+            return replace_pages(files, config, self.problems, self.known_pages)
         problems = []
         for page in pages:
             # The loader refused IDs whose pages collide with content/; a file added since is caught here.
@@ -106,8 +161,6 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 problems.append(f"generated page {page.path} collides with content/{page.path}")
                 continue
             files.append(File.generated(config, page.path, content=page.markdown))
-        for asset in ASSETS:
-            files.append(File.generated(config, asset, abs_src_path=str(self.templates_dir / asset)))
         if self.variant.offline:
             files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(self.templates_dir / "assets/iframe-worker-shim.js")))
         seen: dict[str, str] = {}
@@ -120,6 +173,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 log.error(problem)
             raise PluginError(f"{len(problems)} page collision(s)")
         self.generated = {p.path: p for p in pages}
+        self.known_pages = list(self.generated)
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
         self.customer_of_dir = customer_of_output(pages)
         config.nav = expand_nav(config.nav, pages)
@@ -133,6 +187,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
             page.meta.update(generated.meta)
+        if self.problems is None:
+            markdown = self._mark_sources(markdown, page, generated)
         # Material renders front-matter title, description and tags unescaped (into <title>, the
         # nav, <meta name="description"> and the tag chips), for hand-written and generated pages.
         for key in ("title", "description"):
@@ -156,6 +212,22 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 raise PluginError(f"{page.file.src_uri}: links to the pages of customer '{other}' ({href})")
         return html_text
 
+    def _mark_sources(self, markdown: str, page: Page, generated: GeneratedPage | None) -> str:
+        """Edit link (page and sections) and last-changed date, from the files the page comes from."""
+        printable = page.meta.get("template") == "print.html"
+        if generated is not None:
+            sources = generated.sources
+            page.edit_url = self.edit_links.url(sources[0]) if self.edit_links and sources else None
+        else:
+            sources = (Location(Path(page.file.abs_src_path).relative_to(self.root).as_posix()),) \
+                if page.file.abs_src_path and Path(page.file.abs_src_path).is_relative_to(self.root) else ()
+        if self.edit_links is None or printable:
+            markdown = _EDIT_MARKER.sub("", markdown)
+        else:
+            markdown = _EDIT_MARKER.sub(lambda m: section_edit_link(self.edit_links, m.group(1)), markdown)
+        page.meta["hb_updated"] = self.dates.of(s.path for s in sources) if self.dates else None
+        return markdown
+
     @event_priority(-100)
     def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
         # Material puts `page.title | striptags` into <title>, and striptags unescapes entities:
@@ -173,10 +245,39 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             context["nav"] = self.scoped.for_page(page, self.customer_of_page)
         return context
 
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.problems is not None:
+            # Any other address of the preview (a page the last good build did not have) shows them too.
+            home = Path(config.site_dir) / "index.html"
+            if home.is_file():
+                shutil.copyfile(home, Path(config.site_dir) / "404.html")
+
     def on_template_context(self, context, template_name: str, config: MkDocsConfig):
         if self.scoped is not None and "nav" in context:
             context["nav"] = self.scoped.base
         return context
+
+
+def _for_customer(model: Model, customer_id: str) -> Model:
+    try:
+        return model.for_customer(customer_id)
+    except KeyError:
+        known = ", ".join(cu.id for cu in model.customers)
+        raise HandbookError([f"unknown customer '{customer_id}' (known: {known})"]) from None
+
+
+def _template_problem(error: jinja2.TemplateError, templates_dir: Path, root: Path) -> str:
+    """A page template error as a located message (syntax errors know their file and line)."""
+    name = getattr(error, "filename", None) or getattr(error, "name", None)
+    line = getattr(error, "lineno", None) or 1
+    if name:
+        path = Path(name) if Path(name).is_absolute() else templates_dir / "pages" / name
+        try:
+            name = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            name = path.as_posix()
+        return f"{name}:{line}:1: {getattr(error, 'message', None) or error}"
+    return f"{templates_dir.name}/pages: {type(error).__name__}: {error}"
 
 
 def _apply_site_metadata(config: MkDocsConfig, model: Model) -> None:
@@ -196,6 +297,9 @@ def _apply_site_metadata(config: MkDocsConfig, model: Model) -> None:
                                     f"{key} '{current}' contradicts {handbook.source.at(_DATA_KEY[key])} "
                                     f"('{value}'); keep it in project_data/handbook.yml only"))
         config[key] = value
+    if config.repo_url and not config.repo_name:
+        # MkDocs derives the name while validating mkdocs.yml, before the URL came from handbook.yml.
+        config.repo_name = urlsplit(config.repo_url).path.strip("/") or urlsplit(config.repo_url).netloc
     language = config.theme.get("language")
     # Material fills in "en" when mkdocs.yml says nothing; only a written language can contradict.
     if ("theme", "language") in written and language != handbook.language:
