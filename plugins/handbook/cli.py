@@ -50,11 +50,39 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Live preview on 127.0.0.1 only."""
+    """Live preview on 127.0.0.1 only; data problems are shown in the browser, not fatal."""
+    import logging
+
     from mkdocs.commands.serve import serve
 
+    from .site.variant import CUSTOMER, OFFLINE
+
     root = Path(args.project).resolve()
-    _load(args)
+    if args.customer:
+        _check_ids([args.customer])
+    try:
+        model = _load(args)
+    except HandbookError:
+        model = None  # the preview lists the problems (the plugin prints them) until they are fixed
+    if model is not None and args.customer:
+        _customer(model, args.customer)
+    # The customer's bundle as it would be delivered, but served: online, with live reload.
+    os.environ[CUSTOMER] = args.customer or ""
+    os.environ[OFFLINE] = ""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    # Like `mkdocs serve`, but without the per-build INFO lists of pages not in the nav and links to
+    # excluded files (one line per generated page): the URL, rebuilds and problems stay readable.
+    handler.addFilter(lambda record: record.levelno >= logging.WARNING
+                      or not record.name.startswith("mkdocs.structure"))
+    for name in ("mkdocs", "handbook"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    url = f"http://127.0.0.1:{args.port}/"
+    what = f"customer '{args.customer}' as its bundle holds it" if args.customer else "the internal handbook"
+    print(f"handbook serve: previewing {what} on {url} (Ctrl+C stops)", file=sys.stderr, flush=True)
     os.chdir(root)
     serve(config_file=str(root / args.config), open_in_browser=False, livereload=True,
           dev_addr=f"127.0.0.1:{args.port}")
@@ -102,6 +130,28 @@ def _check_ids(customer_ids: list[str]) -> None:
                 if (problem := id_problem(cid))]
     if problems:
         raise HandbookError(problems, exit_code=2)
+
+
+def cmd_new_customer(args: argparse.Namespace) -> int:
+    """Write a starter file for a new customer, built from the current phases, roles and SLA tiers."""
+    from .load import load
+    from .scaffold import new_customer
+
+    _check_ids([args.id])
+    project = _project(args)
+    model = load(project)
+    target = new_customer(model, project.data_dir, args.id, args.name, args.deployment)
+    try:
+        load(project)
+    except HandbookError as error:
+        rel = target.relative_to(project.root).as_posix()
+        own = [p for p in error.problems if p.location.path == rel]
+        if own:  # the ID itself is the trouble (reserved for a generated page, say): take the file back
+            target.unlink()
+            raise HandbookError(own, summary=f"customer '{args.id}' was not created", exit_code=2) from None
+        raise
+    print(f"wrote {target}; fill in the values marked 待补充/待定, then run `handbook validate`")
+    return 0
 
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
@@ -229,6 +279,7 @@ def parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "live preview on http://127.0.0.1")
     p.add_argument("--config", default="mkdocs.yml")
     p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    p.add_argument("--customer", help="preview only what this customer's bundle holds (reloads faster)")
     p = add("render", cmd_render, "write the generated Markdown pages and nav.yml without MkDocs")
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")
@@ -244,6 +295,16 @@ def parser() -> argparse.ArgumentParser:
     p = add("publish", cmd_publish, "validate, build and deploy the handbook with mike under its version (latest alias)")
     p.add_argument("--branch", default="gh-pages", help="branch the versions are committed to (default: gh-pages)")
     p.add_argument("--push", action="store_true", help="push the branch to origin afterwards")
+    new = sub.add_parser("new", help="start a new data file that validates at once",
+                         description="start a new data file that validates at once")
+    new_sub = new.add_subparsers(dest="kind", required=True, metavar="KIND")
+    p = new_sub.add_parser("customer", help="project_data/customers/<id>.yml from the current methodology",
+                           description="write project_data/customers/<id>.yml from the current phases, roles and SLA tiers")
+    p.add_argument("--project", default=argparse.SUPPRESS, help="project root (default: .)")
+    p.add_argument("id", help="customer ID: a-z, 0-9 and '-'; becomes the file name and the URL")
+    p.add_argument("--name", required=True, help="the customer's name as pages show it")
+    p.add_argument("--deployment", required=True, choices=("saas", "private", "hybrid"))
+    p.set_defaults(func=cmd_new_customer)
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top
