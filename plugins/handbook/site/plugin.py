@@ -118,8 +118,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.model = model
         if model is not None:
             _apply_site_metadata(config, model)
-        if self.variant.customer:
+        if self.variant.customer or not config.repo_url:
             # A customer's copy carries no way into the repository: no repository link, no edit links.
+            # Without a repository (handbook.yml `repository:`) there is nothing to link to either.
             config.repo_url = config.repo_name = config.edit_uri = config.edit_uri_template = None
         if self.variant.offline and model is not None:
             _make_offline(config)
