@@ -84,7 +84,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
             Route.of_record("FAQ category", view.category, here), view.category.name,
             render(templates_dir, "faq_category.md.j2", model=model, view=view, here=here, routes=routes),
             routes.FAQ, meta={"tags": page_tags(tuple(v.entry for v in view.entries))},
-            sources=tuple(v.entry.source.where for v in view.entries[:1]),
+            sources=(view.category.source.where, *(v.entry.source.where for v in view.entries)),
         ))
     result.append(GeneratedPage(Route.common(routes.FAQ_TAGS), "标签索引",
                                 render(templates_dir, "faq_tags.md.j2"), routes.FAQ,
