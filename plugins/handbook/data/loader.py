@@ -9,6 +9,7 @@ the domain rules run over the model (`rules`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,18 +99,45 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
 
 def _parse_one(path: Path, kind: str, key: str, project: Project, problems: ProblemLog, docs: dict,
                invalid: set[str]) -> None:
-    doc = load_yaml(path, project.root, problems, schema_keys(kind))
-    if doc is None:
-        return
-    before = len(problems.problems)
-    if not isinstance(doc.data, dict):
-        problems.add(doc.at(()), "the file must hold a mapping of keys to values")
-        return
-    for error in validator(kind).iter_errors(doc.data):
-        report_schema_error(doc, error, problems)
-    docs[key] = doc
-    if len(problems.problems) > before:
-        invalid.add(key)
+    doc, schema_failed, found = _parse_checked(path, kind, project.root)
+    problems.problems.extend(found)
+    if doc is not None:
+        docs[key] = doc
+        if schema_failed:
+            invalid.add(key)
+
+
+# Path -> (content digest, kind, root) and what parsing and checking it gave. Under `serve` every save
+# reloads the project; only the saved file is parsed again (100 customer files take most of a load).
+_parsed: dict[str, tuple[tuple, tuple]] = {}
+
+
+def _parse_checked(path: Path, kind: str, root: Path) -> tuple[YamlDocument | None, bool, tuple]:
+    """The parsed document (None if unusable), whether it failed its schema, and every problem found."""
+    try:
+        # The content itself, not its time: two saves within one timestamp tick must not look alike.
+        signature = (hashlib.blake2b(path.read_bytes(), digest_size=16).digest(), path.is_symlink(), kind, root)
+    except OSError:
+        signature = None
+    cached = _parsed.get(str(path))
+    if signature is not None and cached is not None and cached[0] == signature:
+        return cached[1]
+    log = ProblemLog()
+    doc = load_yaml(path, root, log, schema_keys(kind))
+    result: tuple = (None, False, ())
+    if doc is not None:
+        if not isinstance(doc.data, dict):
+            log.add(doc.at(()), "the file must hold a mapping of keys to values")
+            doc = None
+        else:
+            before = len(log.problems)
+            for error in validator(kind).iter_errors(doc.data):
+                report_schema_error(doc, error, log)
+            result = (doc, len(log.problems) > before, ())
+    result = (result[0], result[1], tuple(log.problems))
+    if signature is not None:
+        _parsed[str(path)] = (signature, result)
+    return result
 
 
 def _rel(path: Path, root: Path) -> str:
