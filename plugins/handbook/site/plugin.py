@@ -118,6 +118,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.model = model
         if model is not None:
             _apply_site_metadata(config, model)
+        else:
+            config.theme["language"] = "zh"  # the problem list's own language, whatever the data says
         if self.variant.customer or not config.repo_url:
             # A customer's copy carries no way into the repository: no repository link, no edit links.
             # Without a repository (handbook.yml `repository:`) there is nothing to link to either.
