@@ -174,23 +174,31 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     model = _load(args)
     wanted = [c.id for c in model.customers] if args.all else args.customers
+    if not wanted:
+        print("no customers yet: nothing to bundle (add project_data/customers/<id>.yml)")
+        return 0
     for customer_id in wanted:
         _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
-    failed = 0
     workers = min(len(wanted), os.cpu_count() or 1)
+    if workers == 1:
+        results = ((cid, _bundle_one(root, cid, out, args.verify)) for cid in wanted)
+        return _report_bundles(results, len(wanted))
     # Workers are forked: each inherits the model loaded above instead of loading it again.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
-        for done, future in enumerate(as_completed(futures), start=1):
-            cid = futures[future]
-            messages = future.result()
-            bar = "#" * (20 * done // len(wanted))
-            status = "ok" if not messages else "FAILED"
-            print(f"[{bar:<20}] {done}/{len(wanted)} {cid}: {status}", file=sys.stderr)
-            for message in messages:
-                print(f"  {cid}: {message}", file=sys.stderr)
-            failed += bool(messages)
+        return _report_bundles(((futures[f], f.result()) for f in as_completed(futures)), len(wanted))
+
+
+def _report_bundles(results, total: int) -> int:
+    """Print a progress line per finished bundle with its problems; 1 if any failed."""
+    failed = 0
+    for done, (cid, messages) in enumerate(results, start=1):
+        bar = "#" * (20 * done // total)
+        print(f"[{bar:<20}] {done}/{total} {cid}: {'ok' if not messages else 'FAILED'}", file=sys.stderr)
+        for message in messages:
+            print(f"  {cid}: {message}", file=sys.stderr)
+        failed += bool(messages)
     return 1 if failed else 0
 
 
@@ -236,6 +244,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
     version = publish(Path(args.project), branch=args.branch, push=args.push, model=model)
     pushed = f", pushed to origin/{args.branch}" if args.push else " (not pushed; add --push)"
     print(f"published handbook {version} to branch '{args.branch}' as {version}/ and latest/{pushed}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write a new handbook project that validates and builds at once."""
+    from .starter import init_project
+
+    target = Path(args.directory)
+    written = init_project(target, example=args.example, force=args.force, title=args.title, vendor=args.vendor)
+    print(f"wrote {len(written)} files to {target.resolve()}")
+    print(f"next: cd {target} && handbook validate && handbook serve")
     return 0
 
 
@@ -295,6 +314,12 @@ def parser() -> argparse.ArgumentParser:
     p = add("publish", cmd_publish, "validate, build and deploy the handbook with mike under its version (latest alias)")
     p.add_argument("--branch", default="gh-pages", help="branch the versions are committed to (default: gh-pages)")
     p.add_argument("--push", action="store_true", help="push the branch to origin afterwards")
+    p = add("init", cmd_init, "write a new handbook project (the five phases as a skeleton, no customers yet)")
+    p.add_argument("directory", help="where to write it (new or empty, unless --force)")
+    p.add_argument("--example", action="store_true", help="copy the full sample handbook instead")
+    p.add_argument("--force", action="store_true", help="write into a non-empty directory")
+    p.add_argument("--title", default="实施手册", help="the handbook's title (default: 实施手册)")
+    p.add_argument("--vendor", default="我们公司", help="the vendor's name shown in the handbook")
     new = sub.add_parser("new", help="start a new data file that validates at once",
                          description="start a new data file that validates at once")
     new_sub = new.add_subparsers(dest="kind", required=True, metavar="KIND")

@@ -172,9 +172,6 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
             # recorded, and the checks that could run before the bad value have reported too.
             if key not in invalid:
                 raise
-    if not any((project.data_dir / "customers").glob("*.yml")):
-        problems.add(Location(_rel(project.data_dir / "customers", project.root)),
-                     "no customer files found (project_data/customers/<id>.yml)")
     return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
                    as_of=as_of)
 

@@ -526,11 +526,28 @@ class Acceptance:
 
 
 class Milestone(NamedTuple):
-    """A planned date of a project; `overdue` when it passed without being reached."""
+    """A planned date of a project; `overdue` when it passed without being reached.
 
-    label: str
+    `kind` is `phase-end` (the end of `phase`) or `go-live`; the words are the templates' (_labels.j2).
+    """
+
+    kind: str
+    phase: Phase | None
     date: dt.date
     overdue: bool
+
+
+class GateBlocker(NamedTuple):
+    """Why a project's gate is blocked now, as a code with its facts; the words are the templates'.
+
+    `code`: `uat-failed` / `uat-blocked` (UAT round `round`), `rejected` (the acceptance decision),
+    `phase-overdue` (`phase` ran past its planned end `date` with its gate open).
+    """
+
+    code: str
+    round: int | None = None
+    phase: Phase | None = None
+    date: dt.date | None = None
 
 
 def evaluate_gate_rule(rule: str, acceptance: Acceptance) -> bool:
@@ -584,20 +601,20 @@ class Customer:
         return "current" if here == now else "upcoming"
 
     @property
-    def gate_blocker(self) -> str | None:
+    def gate_blocker(self) -> GateBlocker | None:
         """Why the current phase's gate is blocked now: a failed or blocked UAT round, a rejected
         acceptance, or the phase running past its planned end with its gate still open."""
         latest = self.acceptance.latest_round
         if latest is not None and not self.acceptance.is_accepted:
             if latest.status == "failed":
-                return f"UAT 第 {latest.number} 轮未通过"
+                return GateBlocker("uat-failed", round=latest.number)
             if latest.blocked or latest.blocking_defects:
-                return f"UAT 第 {latest.number} 轮存在阻塞用例或 P0/P1 缺陷"
+                return GateBlocker("uat-blocked", round=latest.number)
         if self.acceptance.decision == "rejected":
-            return "验收结论：不通过"
+            return GateBlocker("rejected")
         current = self.current
         if current.planned.end and current.planned.end < self.as_of and not current.actual.end and not current.complete:
-            return f"{current.phase.name}已超过计划完成日期 {current.planned.end.isoformat()}，关口未通过"
+            return GateBlocker("phase-overdue", phase=current.phase, date=current.planned.end)
         return None
 
     @property
@@ -635,15 +652,15 @@ class Customer:
         candidates: list[Milestone] = []
         for progress in self.phases[ids.index(self.current_phase):]:
             if progress.planned.end and not progress.actual.end:
-                candidates.append(Milestone(f"{progress.phase.name}完成", progress.planned.end, False))
+                candidates.append(Milestone("phase-end", progress.phase, progress.planned.end, False))
         if self.go_live_planned and not self.go_live_actual:
-            candidates.append(Milestone("系统上线", self.go_live_planned, False))
+            candidates.append(Milestone("go-live", None, self.go_live_planned, False))
         ahead = [c for c in candidates if c.date >= self.as_of]
         if ahead:
             return min(ahead, key=lambda c: c.date)
         if candidates:
             missed = min(candidates, key=lambda c: c.date)
-            return Milestone(missed.label, missed.date, True)
+            return missed._replace(overdue=True)
         return None
 
 

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from ..data import model as m
 from ..errors import Location, Source
+from ..templates import template_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +91,10 @@ def data_file(records) -> tuple[Location, ...]:
     return (Location(records[0].source.file),) if records else ()
 
 
-def template_file(templates_dir: Path, name: str) -> Location:
-    """A page template, for a page whose fixed text is its template's (the customers overview)."""
-    return Location((templates_dir / "pages" / name).as_posix())
+def template_source(templates_dir: Path, name: str) -> Location:
+    """A page template, for a page whose fixed text is its template's (the customers overview): the
+    project's copy, else the package's default (which the site does not link to for editing)."""
+    return Location(template_file(templates_dir, f"pages/{name}").as_posix())
 
 
 @runtime_checkable

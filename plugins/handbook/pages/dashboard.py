@@ -7,8 +7,8 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from ..errors import Location
-from .base import GeneratedPage, Route, template_file
-from .rendering import render
+from .base import GeneratedPage, Route, template_source
+from .rendering import render, title
 from .svg import phase_distribution
 
 
@@ -22,9 +22,9 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     if not model.is_internal:
         return []
     return [GeneratedPage(
-        Route.common(routes.DASHBOARD), "项目组合看板",
+        Route.common(routes.DASHBOARD), title(templates_dir, "dashboard"),
         render(templates_dir, "dashboard.md.j2", model=model, here=routes.DASHBOARD, routes=routes,
                chart=phase_distribution(model)),
         routes.CUSTOMERS, meta={"hide": ["toc"]},
-        sources=(template_file(templates_dir, "dashboard.md.j2"), *(Location(c.source.file) for c in model.customers)),
+        sources=(template_source(templates_dir, "dashboard.md.j2"), *(Location(c.source.file) for c in model.customers)),
     )]

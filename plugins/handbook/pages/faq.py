@@ -12,7 +12,7 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from .base import GeneratedPage, Route, data_file
-from .rendering import render
+from .rendering import render, title
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def owned_routes(model: m.Model) -> list[Route]:
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The FAQ overview, one page per category with entries, and the tags index."""
     categories = category_views(model)
-    result = [GeneratedPage(Route.common(routes.FAQ), "常见问题",
+    result = [GeneratedPage(Route.common(routes.FAQ), title(templates_dir, "faq"),
                             render(templates_dir, "faq_index.md.j2", model=model, categories=categories,
                                    total=sum(len(c.entries) for c in categories), here=routes.FAQ,
                                    routes=routes), routes.FAQ, sources=data_file(model.faq_categories))]
@@ -86,7 +86,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
             routes.FAQ, meta={"tags": page_tags(tuple(v.entry for v in view.entries))},
             sources=(view.category.source.where, *(v.entry.source.where for v in view.entries)),
         ))
-    result.append(GeneratedPage(Route.common(routes.FAQ_TAGS), "标签索引",
+    result.append(GeneratedPage(Route.common(routes.FAQ_TAGS), title(templates_dir, "faq_tags"),
                                 render(templates_dir, "faq_tags.md.j2"), routes.FAQ,
                                 sources=data_file(model.faq_categories)))
     return result

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from .base import GeneratedPage, Route, data_file
-from .rendering import render
+from .rendering import render, title
 
 
 def owned_routes(model: m.Model) -> list[Route]:
@@ -22,7 +22,7 @@ def phase_route(phase: m.Phase) -> Route:
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The methodology overview and one page per phase."""
-    result = [GeneratedPage(Route.common(routes.METHODOLOGY), "方法论",
+    result = [GeneratedPage(Route.common(routes.METHODOLOGY), title(templates_dir, "methodology"),
                             render(templates_dir, "methodology_index.md.j2", model=model, routes=routes,
                                    here=routes.METHODOLOGY), routes.METHODOLOGY,
                             sources=data_file(model.phases))]

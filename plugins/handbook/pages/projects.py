@@ -7,8 +7,8 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from ..errors import Location
-from .base import GeneratedPage, Route, template_file
-from .rendering import render
+from .base import GeneratedPage, Route, template_source
+from .rendering import render, title
 from .svg import timeline
 
 
@@ -19,15 +19,15 @@ def owned_routes(model: m.Model) -> list[Route]:
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The project index and one project page per customer."""
-    result = [GeneratedPage(Route.common(routes.CUSTOMERS), "客户项目",
+    result = [GeneratedPage(Route.common(routes.CUSTOMERS), title(templates_dir, "customers"),
                             render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
                                    routes=routes), routes.CUSTOMERS,
-                            sources=(template_file(templates_dir, "customers_index.md.j2"),
+                            sources=(template_source(templates_dir, "customers_index.md.j2"),
                                      *(Location(c.source.file) for c in model.customers)))]
     for customer in model.customers:
         here = routes.customer(customer.id)
         result.append(GeneratedPage(
-            Route.of_customer(customer, here), "项目概况",
+            Route.of_customer(customer, here), title(templates_dir, "project"),
             render(templates_dir, "customer.md.j2", model=model, customer=customer, here=here, routes=routes,
                    tier=model.sla_tier(customer.sla), timeline=timeline(customer, today=model.as_of)),
             routes.CUSTOMERS, nav_group=customer.name, sources=(customer.source.where,),

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from .base import GeneratedPage, Route, data_file
-from .rendering import render
+from .rendering import render, title
 
 
 def owned_routes(model: m.Model) -> list[Route]:
@@ -17,9 +17,9 @@ def owned_routes(model: m.Model) -> list[Route]:
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The role overview and one page per role."""
-    result = [GeneratedPage(Route.common(routes.ROLES), "角色", render(templates_dir, "roles_index.md.j2", model=model,
-                                                         here=routes.ROLES, routes=routes), routes.ROLES,
-                            sources=data_file(model.roles))]
+    result = [GeneratedPage(Route.common(routes.ROLES), title(templates_dir, "roles"),
+                            render(templates_dir, "roles_index.md.j2", model=model, here=routes.ROLES, routes=routes),
+                            routes.ROLES, sources=data_file(model.roles))]
     for role in model.roles:
         here = routes.role(role.id)
         tasks = [(phase, [t for t in phase.tasks if role.id in t.roles]) for phase in model.phases]

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from .base import GeneratedPage, Route, data_file
-from .rendering import render
+from .rendering import render, title
 
 # Module headings are `##`, so a body's top heading level must be at least this.
 _BODY_TOP_LEVEL = 3
@@ -220,7 +220,7 @@ def owned_routes(model: m.Model) -> list[Route]:
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The manuals overview, each role's manual and its print view, and each customer's training plan."""
     summaries = manual_summaries(model)
-    result = [GeneratedPage(Route.common(routes.TRAINING), "培训手册",
+    result = [GeneratedPage(Route.common(routes.TRAINING), title(templates_dir, "training"),
                             render(templates_dir, "training_index.md.j2", model=model, manuals=summaries,
                                    duration=format_duration, here=routes.TRAINING, routes=routes), routes.TRAINING,
                             sources=data_file(model.modules))]
@@ -235,14 +235,14 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
             # The manual's text comes from its modules: each module's record, then its body file.
             sources = tuple(loc for mod in summary.modules for loc in (mod.source.where, mod.body_location) if loc)
             if printable:
-                result.append(GeneratedPage(route, f"{role.name}培训手册（打印版）", markdown, None,
+                result.append(GeneratedPage(route, role.name + title(templates_dir, "manual_print"), markdown, None,
                                             meta=print_meta(), sources=sources))
             else:
-                result.append(GeneratedPage(route, f"{role.name}培训手册", markdown, routes.TRAINING, sources=sources))
+                result.append(GeneratedPage(route, role.name + title(templates_dir, "manual"), markdown, routes.TRAINING, sources=sources))
     for customer in model.customers:
         here = routes.customer_training(customer.id)
         result.append(GeneratedPage(
-            Route.of_customer(customer, here), "培训计划",
+            Route.of_customer(customer, here), title(templates_dir, "training_plan"),
             render(templates_dir, "training_plan.md.j2", model=model, customer=customer,
                    plan=training_plan(model, customer, here), duration=format_duration, here=here, routes=routes),
             routes.CUSTOMERS, nav_group=customer.name,

@@ -8,6 +8,7 @@ YAML strings; names from the data only reach comments, on one line.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jinja2
@@ -35,10 +36,28 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def customer_text(model: Model, customer_id: str, name: str, deployment: str) -> str:
+_SCHEMA_LINE = re.compile(r"# yaml-language-server: \$schema=(\S*?)handbook\.schema\.json")
+
+
+def customer_schema(data_dir: Path) -> str:
+    """Where a customer file finds its schema: beside the one handbook.yml points at (in this
+    repository the package's folder, in a project made by `handbook init` its own copy)."""
+    try:
+        first = (data_dir / "handbook.yml").read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, IndexError, UnicodeDecodeError):
+        first = ""
+    found = _SCHEMA_LINE.fullmatch(first.strip())
+    folder = found.group(1) if found else "../plugins/handbook/data/schemas/"
+    # customers/ is one level below handbook.yml: a relative path climbs one more.
+    if folder and "://" not in folder and not folder.startswith("/"):
+        folder = "../" + folder
+    return folder + "customer.schema.json"
+
+
+def customer_text(model: Model, customer_id: str, name: str, deployment: str, schema: str) -> str:
     """The starter file of a new customer: its phases, roles and SLA tiers are the model's."""
     return _environment().get_template("customer.yml.j2").render(
-        id=customer_id, name=name, deployment=deployment, version=model.handbook.version,
+        id=customer_id, name=name, deployment=deployment, version=model.handbook.version, schema=schema,
         tiers=model.sla_tiers, roles=model.roles, phases=model.phases)
 
 
@@ -54,5 +73,5 @@ def new_customer(model: Model, data_dir: Path, customer_id: str, name: str, depl
         raise HandbookError([f"{target}: customer '{customer_id}' exists already; choose another ID"], exit_code=2)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as out:
-        out.write(customer_text(model, customer_id, name, deployment))
+        out.write(customer_text(model, customer_id, name, deployment, customer_schema(data_dir)))
     return target

@@ -116,10 +116,11 @@ def swap_into(built: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_into(config_file: Path, out: Path, variant: BuildVariant = BuildVariant(), **overrides) -> None:
+def build_into(config_file: Path, out: Path, variant: BuildVariant | None = None, **overrides) -> None:
     """Run MkDocs for `config_file` into the fresh directory `out`; raise `HandbookError` on any warning.
 
-    `variant` says which site to build (a customer's offline bundle); the plugin reads it.
+    `variant`, when given, says which site to build (a customer's offline bundle); the plugin reads
+    it from the environment, so without one an outer `HANDBOOK_CUSTOMER=... handbook build` holds.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -129,7 +130,7 @@ def build_into(config_file: Path, out: Path, variant: BuildVariant = BuildVarian
     cwd = Path.cwd()
     os.chdir(root)  # Material's search resolves its jieba dictionary against the working directory
     try:
-        with collect_warnings() as records, requested(variant):
+        with collect_warnings() as records, (requested(variant) if variant else contextlib.nullcontext()):
             try:
                 config = load_config(config_file=str(config_file), site_dir=str(out), **overrides)
                 config.strict = False  # warnings are counted here, for every verbosity

@@ -38,9 +38,12 @@ class EditLinks:
             return None
         return cls(repo_url, root.resolve(), Path(config.docs_dir).resolve(), edit_uri, template)
 
-    def url(self, location: Location, anchor_line: bool = True) -> str:
-        """The edit URL of `location` (a path relative to the project root, or absolute), with `#L<line>`."""
+    def url(self, location: Location, anchor_line: bool = True) -> str | None:
+        """The edit URL of `location` (a path relative to the project root, or absolute), with
+        `#L<line>`; None for a file outside the project (a default template of the package)."""
         target = (self.root / location.path).resolve()
+        if not target.is_relative_to(self.root):
+            return None
         rel = Path(os.path.relpath(target, self.docs_dir)).as_posix()
         if self.edit_uri_template:
             noext = posixpath.splitext(rel)[0]
@@ -72,5 +75,8 @@ def section_edit_link(links: EditLinks, marked: str) -> str:
     path, _, rest = html.unescape(marked).rpartition(":")
     path, _, line = path.rpartition(":")
     location = Location(path, int(line) if line.isdigit() else 1)
-    return (f'\n<p class="hb-edit-section"><a href="{html.escape(links.url(location), quote=True)}" '
+    url = links.url(location)
+    if url is None:
+        return ""
+    return (f'\n<p class="hb-edit-section"><a href="{html.escape(url, quote=True)}" '
             f'title="{html.escape(location.path, quote=True)}">编辑此部分</a></p>\n')

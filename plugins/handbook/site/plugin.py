@@ -34,6 +34,8 @@ from ..load import load
 from ..pages.base import GeneratedPage
 from ..pages.rendering import EDIT_MARKER
 from ..pages.registry import customer_of_output, generate, url_key
+from ..pages.rendering import environment
+from ..templates import search_path, template_file
 from .build import source_commit
 from .edit_links import EditLinks, section_edit_link
 from .git_dates import GitDates
@@ -99,6 +101,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         root = Path(config.config_file_path).parent
         self.root = root.resolve()
         self.templates_dir = root / self.config.templates_dir
+        # A template added to the project since the last build must win over a cached default.
+        environment.cache_clear()
         self.data_dir = (root / self.config.data_dir).resolve()
         self.problems = None
         self.variant = BuildVariant.from_env()
@@ -134,6 +138,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
+        _add_theme_overrides(config, self.templates_dir)
         return config
 
     def _show_problems(self, messages: list[str]) -> None:
@@ -145,7 +150,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for asset in ASSETS:
-            files.append(File.generated(config, asset, abs_src_path=str(self.templates_dir / asset)))
+            files.append(File.generated(config, asset, abs_src_path=str(template_file(self.templates_dir, asset))))
         pages: list[GeneratedPage] = []
         if self.model is not None:
             try:
@@ -165,7 +170,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 continue
             files.append(File.generated(config, page.path, content=page.markdown))
         if self.variant.offline:
-            files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(self.templates_dir / "assets/iframe-worker-shim.js")))
+            files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(template_file(self.templates_dir, "assets/iframe-worker-shim.js"))))
         seen: dict[str, str] = {}
         for file in files:
             if file.dest_uri in seen:
@@ -357,3 +362,17 @@ def _make_offline(config: MkDocsConfig) -> None:
         offline = OfflinePlugin()
         offline.load_config({})
         config.plugins["material/offline"] = offline
+
+
+def _add_theme_overrides(config: MkDocsConfig, templates_dir: Path) -> None:
+    """Material looks in the project's `site_templates/overrides`, then the package's, then itself.
+
+    `theme.custom_dir` in mkdocs.yml (if any) stays first; the folders are added right after it.
+    """
+    dirs = config.theme.dirs
+    custom = config.theme.custom_dir
+    at = 1 if custom and dirs and Path(dirs[0]).resolve() == Path(custom).resolve() else 0
+    for folder in search_path(templates_dir, "overrides"):
+        if folder.is_dir() and all(Path(d).resolve() != folder.resolve() for d in dirs):
+            dirs.insert(at, str(folder))
+            at += 1
