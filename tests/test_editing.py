@@ -227,3 +227,15 @@ def test_pre_commit_accepts_the_manifest_and_the_config():
     for command, name in (("validate-manifest", ".pre-commit-hooks.yaml"), ("validate-config", ".pre-commit-config.yaml")):
         done = subprocess.run([str(pre_commit), command, name], cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_new_customer_in_an_initialised_project_points_at_its_schema_copy(tmp_path: Path):
+    root = tmp_path / "hb"
+    assert main(["init", str(root)]) == 0
+    assert main(["--project", str(root), "new", "customer", "first", "--name", "第一位客户",
+                 "--deployment", "private"]) == 0
+    written = root / "project_data/customers/first.yml"
+    first_line = written.read_text(encoding="utf-8").splitlines()[0]
+    schema = first_line.removeprefix("# yaml-language-server: $schema=")
+    assert schema != first_line and (written.parent / schema).resolve().is_file()
+    assert main(["--project", str(root), "validate"]) == 0
