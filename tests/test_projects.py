@@ -88,7 +88,7 @@ def test_phase_page_shows_tasks_roles_deliverables_and_gate(sample) -> None:
         assert task.title.replace("-", "\\-").replace("/", "\\/").split("（")[0][:6] in page
     assert "## 退出关口" in page and "（由验收记录自动判定）" in page
     for deliverable in phase.deliverables:
-        assert f"]({deliverable.template.replace('templates/', '../templates/')})" in page
+        assert f"]({deliverable.template.replace('deliverables/', '../deliverables/')})" in page
     assert "](../roles/implementation-engineer.md){ .hb-role }" in page
     # The hand-written prose sits between the goal and the generated steps.
     assert page.index(phase.prose.strip().splitlines()[0]) < page.index("## 步骤")
@@ -144,7 +144,8 @@ def test_milestones_and_overdue_phases_depend_on_the_day(minimal: Path) -> None:
 
 def test_dashboard_rows(sample) -> None:
     page = next(p for p in generate(sample, TEMPLATES) if p.path == routes.DASHBOARD).markdown
-    rows = [line for line in page.splitlines() if line.startswith("| ") and "](" in line]
+    portfolio = page.split("\n## ", 1)[0]  # the operations section below has a table of its own
+    rows = [line for line in portfolio.splitlines() if line.startswith("| ") and "](" in line]
     assert len(rows) == len(sample.customers)
     huajian = next(r for r in rows if "华建" in r)
     assert ":material-alert:" in huajian and "UAT 第 2 轮存在阻塞用例" in huajian

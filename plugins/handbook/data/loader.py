@@ -16,10 +16,11 @@ from pathlib import Path
 from ..errors import Location, ProblemLog
 from . import model as m
 from .customers import CustomerReader
+from .operations_reader import OperationsReader
 from .fields import id_problem
 from .records import MethodologyReader
 from .rules import check_rules
-from .schema_check import DATA_FILES, report_schema_error, schema, schema_keys, validator
+from .schema_check import DATA_FILES, OPTIONAL_DATA_FILES, report_schema_error, schema, schema_keys, validator
 from .yaml_source import YamlDocument, load_yaml
 
 
@@ -47,7 +48,7 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
     # is still built, so that its reference errors are reported together with its schema errors.
-    if any(key not in docs or key in invalid for key in DATA_FILES):
+    if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
         problems.raise_if_any()
     model = _build(project, docs, problems, invalid, as_of or dt.date.today())
     problems.raise_if_any()
@@ -75,6 +76,9 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
             problems.add(Location(_rel(path, project.root)), f"required data file {name} is missing")
             continue
         _parse_one(path, kind, name, project, problems, docs, invalid)
+    for name, kind in OPTIONAL_DATA_FILES.items():
+        if (data_dir / name).exists():
+            _parse_one(data_dir / name, kind, name, project, problems, docs, invalid)
     customers_dir = data_dir / "customers"
     seen_lower: dict[str, Path] = {}
     for path in sorted(customers_dir.glob("*")) if customers_dir.is_dir() else []:
@@ -157,8 +161,10 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     phases = shared.phases(docs["phases.yml"], role_ids)
     modules = shared.modules(docs["training.yml"], role_ids)
     categories, faq = shared.faq(docs["faq.yml"], role_ids, [p.id for p in phases])
-    priorities, tiers = shared.sla(docs["sla.yml"])
+    priorities, tiers, support_contact, business_hours = shared.sla(docs["sla.yml"])
+    glossary = shared.glossary(docs["glossary.yml"], priorities) if "glossary.yml" in docs else ()
     faq_ids = {e.id: e.source.where for e in faq}
+    checklist = OperationsReader(project, problems, as_of).checklist(docs["sla.yml"])
     reader = CustomerReader(project, problems, as_of)
     customers = []
     for key, doc in sorted(docs.items()):
@@ -166,14 +172,15 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
             continue
         try:
             customers.append(reader.customer(doc, key.split("/", 1)[1], handbook, phases, roles, modules, tiers,
-                                             categories, faq_ids, shared.faq_entry))
+                                             categories, faq_ids, shared.faq_entry, checklist))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             # Only a file that failed its schema gets here; its schema errors are already
             # recorded, and the checks that could run before the bad value have reported too.
             if key not in invalid:
                 raise
     return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
-                   as_of=as_of)
+                   health_checklist=checklist, support_contact=support_contact,
+                   business_hours=business_hours, glossary=glossary, as_of=as_of)
 
 
-__all__ = ["DATA_FILES", "Project", "load_project", "schema", "id_problem"]
+__all__ = ["DATA_FILES", "OPTIONAL_DATA_FILES", "Project", "load_project", "schema", "id_problem"]

@@ -34,11 +34,13 @@ from ..load import load
 from ..pages.base import GeneratedPage
 from ..pages.rendering import EDIT_MARKER
 from ..pages.registry import customer_of_output, generate, url_key
+from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
 from ..templates import search_path, template_file
 from .build import source_commit
 from .edit_links import EditLinks, section_edit_link
 from .git_dates import GitDates
+from .links import links_to_excluded
 from .preview import replace_pages, report
 from .navigation import ScopedNavigation, expand_nav
 from .variant import BuildVariant
@@ -75,6 +77,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.customer_of_page: dict[str, str] = {}
         self.scoped: ScopedNavigation | None = None
         self.customer_of_dir: dict[str, str] = {}
+        self.excluded: dict[str, str] = {}
+        self.abbreviations = ""
         self.variant = BuildVariant()
         # Under `serve` MkDocs keeps this instance across rebuilds (it has on_startup); each build
         # still runs on_config, which loads again (the load is memoised on file sizes and times).
@@ -97,6 +101,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 server.watch(str(folder))
         return server
 
+    # First of all plugins: Material's search and tags read the theme language in their own
+    # on_config (search takes its default pipeline from it), and it comes from handbook.yml.
+    @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
         self.root = root.resolve()
@@ -121,8 +128,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             model = None
         self.model = model
         if model is not None:
+            self.abbreviations = abbreviation_definitions(model)
             _apply_site_metadata(config, model)
         else:
+            self.abbreviations = ""
             config.theme["language"] = "zh"  # the problem list's own language, whatever the data says
         if self.variant.customer or not config.repo_url:
             # A customer's copy carries no way into the repository: no repository link, no edit links.
@@ -182,6 +191,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError(f"{len(problems)} page collision(s)")
         self.generated = {p.path: p for p in pages}
         self.known_pages = list(self.generated)
+        self.excluded = {f.url: f.src_uri for f in files if f.inclusion.is_excluded()}
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
         self.customer_of_dir = customer_of_output(pages)
         config.nav = expand_nav(config.nav, pages)
@@ -204,9 +214,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 page.meta[key] = html.escape(page.meta[key])
         if isinstance(page.meta.get("tags"), list):
             page.meta["tags"] = [html.escape(str(tag)) for tag in page.meta["tags"]]
-        return markdown
+        # The glossary's abbreviations become tooltips (`abbr` + Material's content.tooltips) on every page.
+        return markdown + self.abbreviations
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        for source in links_to_excluded(html_text, page.url, self.excluded):
+            log.warning(f"{page.file.src_uri}: links to {source}, which is excluded from the built site (a 404)")
         owner = self.customer_of_page.get(page.file.src_uri)
         if owner is None:
             return html_text
