@@ -72,12 +72,13 @@ def test_sla_page_lists_hotline_email_and_portal(sample) -> None:
     assert f'<a href="{contact.portal}">{contact.portal}</a>' in page
 
 
-def test_business_clock_needs_business_hours(minimal: Path) -> None:
+def test_business_clock_defaults_to_nine_to_six(minimal: Path) -> None:
+    import datetime as dt
+
     edit(minimal, "project_data/sla.yml", "clock: calendar", "clock: business")
-    with pytest.raises(DataError) as info:
-        load_project(Project.at(minimal))
-    assert [str(p) for p in info.value.problems] == [
-        "project_data/sla.yml:9:12: the business clock needs 'business_hours' in sla.yml to say what working time is"]
+    tier = load_project(Project.at(minimal)).sla_tiers[0]
+    assert tier.clock == "business" and tier.business_hours == (dt.time(9), dt.time(18))
+    assert all(t.clock == "business" and "工作" in t.response_label for t in tier.targets)
 
 
 @pytest.mark.parametrize("bad, expected", [

@@ -9,7 +9,7 @@ the domain rules run over the model (`rules`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from .fields import id_problem
 from .records import MethodologyReader
 from .rules import check_rules
 from .schema_check import DATA_FILES, OPTIONAL_DATA_FILES, report_schema_error, schema, schema_keys, validator
-from .yaml_source import YamlDocument, load_yaml
+from .yaml_source import YamlDocument, parse_bytes
 
 
 @dataclass
@@ -44,6 +44,18 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
 
     `as_of` is the day milestones and overdue phases are judged against (default: today).
     """
+    # A load allocates millions of small objects and frees none of them: the cyclic garbage
+    # collector would walk them all again and again (a fifth of a warm load) for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_project(project, as_of)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
     problems = ProblemLog()
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
@@ -68,17 +80,16 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
     for path in sorted(project.content_dir.rglob("*")) if project.content_dir.is_dir() else []:
         if path.is_symlink():
             problems.add(Location(_rel(path, project.root)), "symbolic links are not allowed in content/")
-    docs: dict[str, YamlDocument] = {}
-    invalid: set[str] = set()
+    jobs: list[tuple[Path, str, str]] = []  # (file, kind, key in docs)
     for name, kind in DATA_FILES.items():
         path = data_dir / name
         if not path.exists():
             problems.add(Location(_rel(path, project.root)), f"required data file {name} is missing")
             continue
-        _parse_one(path, kind, name, project, problems, docs, invalid)
+        jobs.append((path, kind, name))
     for name, kind in OPTIONAL_DATA_FILES.items():
         if (data_dir / name).exists():
-            _parse_one(data_dir / name, kind, name, project, problems, docs, invalid)
+            jobs.append((data_dir / name, kind, name))
     customers_dir = data_dir / "customers"
     seen_lower: dict[str, Path] = {}
     for path in sorted(customers_dir.glob("*")) if customers_dir.is_dir() else []:
@@ -97,51 +108,39 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
         if problem:
             problems.add(Location(rel), f"file name '{path.name}' is not a valid customer ID: {problem}")
             continue
-        _parse_one(path, "customer", f"customers/{customer_id}", project, problems, docs, invalid)
+        jobs.append((path, "customer", f"customers/{customer_id}"))
+    # The one hook of the cache: unchanged files come from .handbook-cache/, the rest are read on
+    # all cores, each by `check_file` below.
+    from .reading import read_checked
+
+    docs: dict[str, YamlDocument] = {}
+    invalid: set[str] = set()
+    for (_, _, key), (doc, found) in zip(jobs, read_checked(project.root, [(path, kind) for path, kind, _ in jobs])):
+        problems.problems.extend(found)
+        if doc is not None:
+            docs[key] = YamlDocument(*doc[:3])
+            if doc[3]:
+                invalid.add(key)
     return docs, invalid
 
 
-def _parse_one(path: Path, kind: str, key: str, project: Project, problems: ProblemLog, docs: dict,
-               invalid: set[str]) -> None:
-    doc, schema_failed, found = _parse_checked(path, kind, project.root)
-    problems.problems.extend(found)
-    if doc is not None:
-        docs[key] = doc
-        if schema_failed:
-            invalid.add(key)
+def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
+    """Read one data file and check it against its schema: ((path, data, marks, schema_failed)
+    or None when it is unusable, [every problem found in it])."""
+    from .schema_fast import certainly_valid
 
-
-# Path -> (content digest, kind, root) and what parsing and checking it gave. Under `serve` every save
-# reloads the project; only the saved file is parsed again (100 customer files take most of a load).
-_parsed: dict[str, tuple[tuple, tuple]] = {}
-
-
-def _parse_checked(path: Path, kind: str, root: Path) -> tuple[YamlDocument | None, bool, tuple]:
-    """The parsed document (None if unusable), whether it failed its schema, and every problem found."""
-    try:
-        # The content itself, not its time: two saves within one timestamp tick must not look alike.
-        signature = (hashlib.blake2b(path.read_bytes(), digest_size=16).digest(), path.is_symlink(), kind, root)
-    except OSError:
-        signature = None
-    cached = _parsed.get(str(path))
-    if signature is not None and cached is not None and cached[0] == signature:
-        return cached[1]
-    log = ProblemLog()
-    doc = load_yaml(path, root, log, schema_keys(kind))
-    result: tuple = (None, False, ())
-    if doc is not None:
-        if not isinstance(doc.data, dict):
-            log.add(doc.at(()), "the file must hold a mapping of keys to values")
-            doc = None
-        else:
-            before = len(log.problems)
-            for error in validator(kind).iter_errors(doc.data):
-                report_schema_error(doc, error, log)
-            result = (doc, len(log.problems) > before, ())
-    result = (result[0], result[1], tuple(log.problems))
-    if signature is not None:
-        _parsed[str(path)] = (signature, result)
-    return result
+    problems = ProblemLog()
+    doc = parse_bytes(raw, rel, problems, schema_keys(kind))
+    if doc is None:
+        return None, problems.problems
+    if not isinstance(doc.data, dict):
+        problems.add(doc.at(()), "the file must hold a mapping of keys to values")
+        return None, problems.problems
+    before = len(problems.problems)
+    if not certainly_valid(kind, doc.data):  # jsonschema only words the errors
+        for error in validator(kind).iter_errors(doc.data):
+            report_schema_error(doc, error, problems)
+    return (doc.path, doc.data, doc.marks, len(problems.problems) > before), problems.problems
 
 
 def _rel(path: Path, root: Path) -> str:
