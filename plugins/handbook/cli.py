@@ -92,9 +92,15 @@ def cmd_render(args: argparse.Namespace) -> int:
             model = model.for_customer(args.customer)
         except KeyError:
             return _unknown_customer(args.customer, model)
-    from .site.build import MARKER, is_replaceable, staging_dir, swap_into
+    from .site.build import MARKER, BuildError, clean_stale, is_replaceable, refuse_symlink, staging_dir, swap_into
 
+    try:
+        refuse_symlink(Path(args.out))
+    except BuildError as error:
+        print(*error.messages, sep="\n", file=sys.stderr)
+        return 1
     out = Path(args.out).resolve()
+    clean_stale(out.parent)
     if not is_replaceable(out):
         print(f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it", file=sys.stderr)
         return 1

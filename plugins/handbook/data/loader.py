@@ -40,6 +40,7 @@ _DURATION = re.compile(r"([0-9]+)(min|h|d)")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 _MINUTES = {"min": 1, "h": 60, "d": 1440}
 MAX_MARKDOWN_NESTING = 40
+MAX_MARKDOWN_TAGS = 200
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|\bhref\s*=\s*[\"']?([^\"'\s>]*)|<((?:[a-z][a-z0-9+.-]*):[^>\s]*)>"
                           r"|^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]*)", re.I | re.M)
 _ALLOWED_LINK = re.compile(r"(https?://|mailto:|#)", re.I)
@@ -119,6 +120,13 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
 
 def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDocument], set[str]]:
     data_dir = project.data_dir
+    for directory, what in ((data_dir, "project data"), (project.content_dir, "content")):
+        # A linked directory would be read here and resolved elsewhere by the build: refuse it.
+        if directory.is_symlink():
+            problems.add(Location(_rel(directory, project.root)),
+                         f"is a symbolic link; {what} must be a real directory inside the project")
+    if problems.problems:
+        return {}, set()
     if not data_dir.is_dir():
         problems.add(Location(_rel(data_dir, project.root)), "project data directory is missing")
         return {}, set()
@@ -343,6 +351,12 @@ class _Builder:
         relative link cannot be right everywhere, and `javascript:` must never become a link)."""
         if not text:
             return ""
+        # Python-Markdown's raw-HTML handling is quadratic in the number of '<' (6,000 unclosed
+        # `<a ` take about 10 s per page): cap it here, in validate, not at render time.
+        tags = text.count("<")
+        if tags > MAX_MARKDOWN_TAGS:
+            self.err(doc, path, f"Markdown field holds {tags} '<' characters; the limit is {MAX_MARKDOWN_TAGS}")
+            return ""
         depth = _markdown_nesting(text)
         if depth > MAX_MARKDOWN_NESTING:
             self.err(doc, path, f"Markdown nested {depth} levels deep; the limit is {MAX_MARKDOWN_NESTING}")
@@ -561,6 +575,7 @@ class _Builder:
         canonical = json.dumps(
             {"customer": cid, "name": c["name"], "project": c["project"], "handbook_version": c["handbook_version"],
              "vendor": handbook.get("vendor"), "handbook": handbook.get("title"),
+             "handbook_release": handbook.get("version"),
              "scope": [deliverables.get(d, d) for d in (c.get("acceptance") or {}).get("scope", [])],
              "acceptance": c.get("acceptance", {})},
             sort_keys=True, ensure_ascii=False, separators=(",", ":"),

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..site.build import BuildError, build_into, source_commit, staging_dir
+from ..site.build import BuildError, build_into, clean_stale, source_commit, staging_dir
 from ..data.loader import DATA_FILES, Project, id_problem, load_project, schema
 from ..data.yaml_source import load_yaml
 from ..errors import ProblemLog
@@ -283,7 +283,8 @@ def verify_manifest(site: Path) -> list[str]:
 def write_zip(site: Path, target: Path, top: str) -> None:
     """Zip `site` under the folder `top` into `target`, atomically (temp file, then rename)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # The PID in the name lets the next run tell a killed run's leftover from a running one's.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp_name, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -292,6 +293,8 @@ def write_zip(site: Path, target: Path, top: str) -> None:
                     archive.write(path, f"{top}/{path.relative_to(site).as_posix()}")
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private; a bundle is meant to be handed out
         os.replace(tmp_name, target)
+    except OSError as error:
+        raise BundleError([f"{target}: could not be written: {error.strerror or error}"]) from None
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
@@ -381,6 +384,7 @@ def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str =
     job = CustomerBuild.prepare(root, customer_id)
     top = bundle_name(customer_id, job.version)
     target = out_dir.resolve() / f"{top}.zip"
+    clean_stale(target.parent)
     with staging_dir(target) as tmp:
         site = tmp / top
         job.build_offline_site(site, config_name)

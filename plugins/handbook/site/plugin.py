@@ -29,6 +29,7 @@ from ..pages.base import GeneratedPage, generate
 from ..errors import log
 
 ASSETS = ("assets/handbook.css",)
+PRINTED_META = ("title", "subtitle", "status", "description")
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
@@ -121,9 +122,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
             page.meta.update(generated.meta)
-        # Material renders front-matter title, description and tags unescaped (into <title>, the
-        # nav, <meta name="description"> and the tag chips), for hand-written and generated pages.
-        for key in ("title", "description"):
+        # Material renders front-matter values unescaped: title, subtitle and status (into <title>
+        # and the nav of every page), description (<meta>) and tags (chips), for every page.
+        for key in PRINTED_META:
             if isinstance(page.meta.get(key), str):
                 page.meta[key] = html.escape(page.meta[key])
         if isinstance(page.meta.get("tags"), list):
