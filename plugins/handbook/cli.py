@@ -170,7 +170,8 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else root / "dist"
     failed = 0
     workers = min(len(wanted), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Each worker loads the data and indexes every customer's text once, for all its bundles.
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(root,)) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
         for done, future in enumerate(as_completed(futures), start=1):
             cid = futures[future]
@@ -184,11 +185,24 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+_RUN = None  # a bundle worker's BundleRun
+
+
+def _start_worker(root: Path) -> None:
+    global _RUN
+    from .deliver.bundle import BundleRun
+
+    try:
+        _RUN = BundleRun.load(root)
+    except DataError:
+        _RUN = None  # the data changed after the first validation: each bundle reports it
+
+
 def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[str]:
     from .deliver.bundle import BundleError, build_bundle, verify_zip
 
     try:
-        archive = build_bundle(root, customer_id, out)
+        archive = build_bundle(root, customer_id, out, run=_RUN)
     except BundleError as error:
         return error.messages
     except OSError as error:
@@ -197,7 +211,7 @@ def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[s
         return [str(p) for p in error.problems]  # the data changed after the first validation
     print(f"wrote {archive}")
     if verify:
-        return verify_zip(Project.at(root), customer_id, archive)
+        return verify_zip(Project.at(root), customer_id, archive, _RUN)
     return []
 
 

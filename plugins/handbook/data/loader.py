@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from . import model as m
+from .audience import check_audiences, content_audiences
 from ..pages import routes
 from ..errors import DataError, Location, ProblemLog
 from .yaml_source import YamlDocument, load_yaml
@@ -110,6 +111,7 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
     if any(key not in docs or key in invalid for key in DATA_FILES):
         problems.raise_if_any()
     model = _Builder(project, docs, problems, invalid, as_of or dt.date.today()).build()
+    check_audiences(content_audiences(project.content_dir, project.root), [c.id for c in model.customers], problems)
     problems.raise_if_any()
     from .rules import check_rules
 

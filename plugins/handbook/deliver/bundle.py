@@ -9,34 +9,26 @@ given a manifest of checksums, and zipped atomically.
 
 from __future__ import annotations
 
-import gzip
+import fnmatch
 import hashlib
 import html
-import json
 import os
-import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timezone
-from html.parser import HTMLParser
+from functools import cache
 from pathlib import Path
 
+from ..data.loader import Project, id_problem, load_project
+from ..data.model import Model
 from ..site.build import BuildError, build_into, clean_stale, source_commit, staging_dir
-from ..data.loader import DATA_FILES, Project, id_problem, load_project, schema
-from ..data.yaml_source import load_yaml
-from ..errors import ProblemLog
-
 from ..site.plugin import ASSETS, OFFLINE_SHIM as SHIM
+from .attachments import Unreadable, file_text
+from .leaks import LeakIndex, normalize, shared_reference
+from .offline import external_references
+
 MANIFEST = "MANIFEST.sha256"
-_TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".css", ".txt", ".svg", ".map", ".sha256"}
-_CSS_URL = re.compile(r"""url\(\s*['"]?(https?:)?//""", re.I)
-_CSS_IMPORT = re.compile(r"""@import\s+(url\()?\s*['"]?(https?:)?//""", re.I)
-_REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SENTENCE = re.compile(r"[\n。！？；!?;]+")
 
 
 class BundleError(Exception):
@@ -54,89 +46,73 @@ def bundle_name(customer_id: str, version: str) -> str:
 
 # -- checks ---------------------------------------------------------------------------------
 
-class _AssetRefs(HTMLParser):
-    """Collects every URL a browser would fetch by itself when showing the page."""
+@dataclass
+class BundleRun:
+    """What every bundle of one run shares, loaded once: the validated model of all customers,
+    the plugin's options, and the leak index of every customer's distinctive text."""
 
-    _FETCHED = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
-                ("audio", "src"), ("embed", "src"), ("object", "data"), ("input", "src"), ("image", "href"),
-                ("use", "href"), ("link", "href")}
+    project: Project
+    model: Model
+    templates_dir: Path
+    shared_files: tuple[str, ...]
+    index: LeakIndex
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.refs: list[str] = []
+    @classmethod
+    def load(cls, root: Path, config_name: str = "mkdocs.yml", model: Model | None = None) -> BundleRun:
+        """Load the data (unless `model` is given) and the options of `config_name`; index the leaks."""
+        from mkdocs.config import load_config
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if "mermaid" in (values.get("class") or "").split():
-            self.refs.append("https://unpkg.com/mermaid (Material loads Mermaid for a .mermaid element)")
-        for name, value in attrs:
-            if value is None:
-                continue
-            if (tag, name) in self._FETCHED or (tag, name) == ("use", "xlink:href"):
-                if tag == "link" and (values.get("rel") or "") in ("canonical", "alternate", "author", "license"):
-                    continue
-                self.refs.append(value)
-            elif name == "srcset":
-                self.refs.extend(part.strip().split(" ")[0] for part in value.split(","))
-            elif name == "style" and (_CSS_URL.search(value) or _CSS_IMPORT.search(value)):
-                self.refs.append(value)
-
-
-def external_references(site: Path) -> list[str]:
-    """Every reference in the built tree that would make a browser reach the network."""
-    found: list[str] = []
-    for path in sorted(site.rglob("*")):
-        rel = path.relative_to(site).as_posix()
-        if path.suffix == ".html":
-            parser = _AssetRefs()
-            text = path.read_text(encoding="utf-8")
-            parser.feed(text)
-            found += [f"{rel}: fetches {ref}" for ref in parser.refs if _REMOTE.match(ref)]
-            found += [f"{rel}: CSS fetches a remote URL" for _ in _CSS_URL.finditer(_inline_styles(text))]
-        elif path.suffix == ".css":
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if _CSS_URL.search(text) or _CSS_IMPORT.search(text):
-                found.append(f"{rel}: CSS fetches a remote URL")
-    return found
-
-
-def _inline_styles(text: str) -> str:
-    return "".join(re.findall(r"<style[^>]*>(.*?)</style>", text, re.S | re.I))
+        project = Project.at(root)
+        model = model if model is not None else load_project(project)
+        cwd = Path.cwd()
+        os.chdir(project.root)  # Material's search plugin resolves its options against the working directory
+        try:
+            options = load_config(config_file=str(project.root / config_name)).plugins["handbook"].config
+        finally:
+            os.chdir(cwd)
+        templates_dir = project.root / options.templates_dir
+        index = LeakIndex.build(model, shared_reference(model, templates_dir, _static_sources()))
+        return cls(project, model, templates_dir, tuple(options.shared_files), index)
 
 
 @dataclass(frozen=True)
 class LeakScan:
-    """What must not appear in a customer's bundle: text only other customers' data holds."""
+    """What must not appear in one customer's bundle: text only other customers' data holds."""
 
     customer: str
-    foreign: dict[str, str]  # token -> the customer it belongs to
+    index: LeakIndex
+    shared_files: tuple[str, ...] = ()
+
+    @property
+    def foreign(self) -> dict[str, str]:
+        """Token -> (one) other customer it belongs to: what this bundle must not hold."""
+        return self.index.foreign_tokens(self.customer)
 
     def scan(self, site: Path) -> list[str]:
-        """Every file of `site` that holds a foreign token, named with the token's owner.
+        """Every file of `site` that holds a foreign token, named with the token's owner; and
+        every file whose text cannot be read and that is not declared shared.
 
-        Files copied unchanged from the theme or from site_templates/ cannot carry data and are
-        skipped. Every other file is searched for every token; a set of the trigrams present in
-        the bundle rules out most tokens first, so the scan stays fast for large portfolios.
+        Files copied unchanged from the theme cannot carry data and are skipped. Every other
+        file is read once and searched for all tokens at once.
         """
-        texts: dict[str, str] = {}
         found = []
         for path in sorted(site.rglob("*")):
             if not path.is_file():
                 continue
             rel = path.relative_to(site).as_posix()
-            for token, owner in self.foreign.items():
-                if token in rel:
-                    found.append(f"{rel}: file name holds '{token}' of customer '{owner}'")
+            found += [f"{rel}: file name holds '{token}' of customer '{owner}'"
+                      for token, owner in self.index.foreign_in(self.customer, normalize(rel))]
             if _is_static_asset(rel, path):
                 continue
-            text = _readable_text(path)
-            if text is not None:
-                texts[rel] = text
-        present = {text[i:i + 3] for text in texts.values() for i in range(len(text) - 2)}
-        for token, owner in self.foreign.items():
-            if len(token) >= 3 and any(token[i:i + 3] not in present for i in range(len(token) - 2)):
+            try:
+                text = file_text(path)
+            except Unreadable as why:
+                if not any(fnmatch.fnmatchcase(rel, pattern) for pattern in self.shared_files):
+                    found.append(f"{rel}: {why}; it cannot be checked for other customers' data "
+                                 "(list it under the handbook plugin's shared_files in mkdocs.yml if it is shared)")
                 continue
-            found += [f"{rel}: holds '{token}' of customer '{owner}'" for rel, text in texts.items() if token in text]
+            found += [f"{rel}: holds '{token}' of customer '{owner}'"
+                      for token, owner in self.index.foreign_in(self.customer, normalize(text))]
         return found
 
 
@@ -158,101 +134,10 @@ def _is_static_asset(rel: str, path: Path) -> bool:
     return False
 
 
-def _readable_text(path: Path) -> str | None:
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    elif path.suffix not in _TEXT_SUFFIXES:
-        return None
-    # jieba's segmentation puts U+200B between words in the search index; compare without it too.
-    text = raw.decode("utf-8", errors="replace").replace("\u200b", "")
-    # Compare against the text as shown as well as the markup: entities and JSON escapes unfolded.
-    return text + "\n" + html.unescape(text) + "\n" + _json_unescaped(text)
-
-
-def _json_unescaped(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text.removeprefix("var __index = ")), ensure_ascii=False)
-    except ValueError:
-        return ""
-
-
-def _strings(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def _enum_values(node: object) -> Iterable[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "enum":
-                yield from (str(v) for v in value)
-            else:
-                yield from _enum_values(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _enum_values(item)
-
-
-def _tokens(texts: Iterable[str]) -> set[str]:
-    """Distinctive pieces of text: whole short values, and the sentences of long ones.
-
-    Numbers count only when long enough to be someone's (phone numbers, contract numbers).
-    """
-    tokens = set()
-    for text in texts:
-        pieces = [text] if len(text) <= 60 and "\n" not in text else _SENTENCE.split(text)
-        for piece in pieces:
-            piece = piece.strip(" \t-*#>|")
-            if re.fullmatch(r"[\d\W_]+", piece):
-                # Dates are nobody's; the build date in every footer would otherwise collide.
-                if len(re.sub(r"\D", "", piece)) >= 7 and not _DATE.fullmatch(piece):
-                    tokens.add(piece)
-            elif len(piece) >= 2:
-                tokens.add(piece)
-    return tokens
-
-
-def leak_scan_for(project: Project, customer_id: str) -> LeakScan:
-    """The leak scan for one customer's bundle, derived from the raw data of all customers.
-
-    A token is foreign when another customer's data holds it and neither the shared data, the
-    hand-written content, nor this customer's own data does: what may legitimately appear in the
-    bundle is never flagged, whatever coincidence put it in another customer's file too.
-    """
-    problems = ProblemLog()
-    per_customer: dict[str, set[str]] = {}
-    for path in sorted((project.data_dir / "customers").glob("*.yml")):
-        doc = load_yaml(path, project.root, problems)
-        if doc is not None:
-            per_customer[path.stem] = _tokens(_strings(doc.data)) | {path.stem}
-    shared_texts = []
-    for name in DATA_FILES:
-        doc = load_yaml(project.data_dir / name, project.root, problems)
-        if doc is not None:
-            shared_texts.extend(_strings(doc.data))
-    shared_texts.extend(p.read_text(encoding="utf-8") for p in project.content_dir.rglob("*.md"))
-    # Words of the page templates and the theme appear in every bundle; they belong to no customer.
-    for base in (project.root / "site_templates", *_static_sources()):
-        shared_texts.extend(p.read_text(encoding="utf-8", errors="replace") for p in base.rglob("*")
-                            if p.is_file() and p.suffix in (".j2", ".html", ".css", ".js"))
-    # Enumerated values (`recorded`, `passed`, ...) are vocabulary of the schema, not anyone's data.
-    shared_texts.extend(_enum_values(schema("customer")))
-    allowed = "\n".join(shared_texts) + "\n" + "\n".join(per_customer.get(customer_id, ()))
-    foreign = {}
-    for other, tokens in per_customer.items():
-        if other == customer_id:
-            continue
-        for token in tokens:
-            if token not in allowed:
-                foreign[token] = other
-    return LeakScan(customer_id, foreign)
+def leak_scan_for(project: Project, customer_id: str, run: BundleRun | None = None) -> LeakScan:
+    """The leak scan of one customer's bundle; `run` carries the index when bundling many."""
+    run = run if run is not None else BundleRun.load(project.root)
+    return LeakScan(customer_id, run.index, run.shared_files)
 
 
 # -- manifest and zip -----------------------------------------------------------------------
@@ -300,10 +185,10 @@ def write_zip(site: Path, target: Path, top: str) -> None:
             os.unlink(tmp_name)
 
 
-def check_site(project: Project, customer_id: str, site: Path) -> list[str]:
+def check_site(project: Project, customer_id: str, site: Path, run: BundleRun | None = None) -> list[str]:
     """All problems of a built bundle tree: remote references, leaks, manifest mismatches."""
     problems = external_references(site)
-    problems += leak_scan_for(project, customer_id).scan(site)
+    problems += leak_scan_for(project, customer_id, run).scan(site)
     if (site / MANIFEST).is_file():
         problems += verify_manifest(site)
     else:
@@ -311,7 +196,7 @@ def check_site(project: Project, customer_id: str, site: Path) -> list[str]:
     return problems
 
 
-def verify_zip(project: Project, customer_id: str, archive: Path) -> list[str]:
+def verify_zip(project: Project, customer_id: str, archive: Path, run: BundleRun | None = None) -> list[str]:
     """Unpack a produced bundle into a temporary directory and run every check on it."""
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(archive) as z:
         for info in z.infolist():
@@ -322,7 +207,7 @@ def verify_zip(project: Project, customer_id: str, archive: Path) -> list[str]:
         tops = list(Path(tmp).iterdir())
         if len(tops) != 1:
             return [f"{archive.name}: expected one top-level folder, found {len(tops)}"]
-        return check_site(project, customer_id, tops[0])
+        return check_site(project, customer_id, tops[0], run)
 
 
 # -- the build ------------------------------------------------------------------------------
@@ -337,20 +222,24 @@ class CustomerBuild:
     commit: str
     built: str
     title: str
+    model: Model
 
     @classmethod
-    def prepare(cls, root: Path, customer_id: str) -> CustomerBuild:
-        """Check the ID (before any file is touched) and the data; raise `BundleError` otherwise."""
+    def prepare(cls, root: Path, customer_id: str, model: Model | None = None) -> CustomerBuild:
+        """Check the ID (before any file is touched) and the data; raise `BundleError` otherwise.
+
+        `model`, when given, is the run's already-loaded model: the data is then not read again.
+        """
         problem = id_problem(customer_id)
         if problem:
             raise BundleError([f"'{customer_id}' is not a valid customer ID: {problem}"])
         project = Project.at(root)
-        model = load_project(project)
+        model = model if model is not None else load_project(project)
         known = [c.id for c in model.customers]
         if customer_id not in known:
             raise BundleError([f"unknown customer '{customer_id}' (known: {', '.join(known)})"])
         return cls(project, customer_id, model.handbook.version, source_commit(project.root),
-                   datetime.now(timezone.utc).isoformat(timespec="seconds"), model.handbook.title)
+                   datetime.now(timezone.utc).isoformat(timespec="seconds"), model.handbook.title, model)
 
     def build_offline_site(self, site: Path, config_name: str = "mkdocs.yml") -> None:
         """Build this customer's offline site into the fresh directory `site`."""
@@ -361,6 +250,7 @@ class CustomerBuild:
             handbook = config.plugins["handbook"]
             handbook.config.customer = self.customer_id
             handbook.config.offline = True
+            handbook.preloaded = self.model  # loaded and validated once for the run, not per bundle
             offline = OfflinePlugin()
             offline.load_config({})
             config.plugins["material/offline"] = offline
@@ -376,12 +266,16 @@ class CustomerBuild:
             raise BundleError(error.messages) from None
 
 
-def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str = "mkdocs.yml") -> Path:
+def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str = "mkdocs.yml",
+                 run: BundleRun | None = None) -> Path:
     """Build, check and zip the offline bundle of one customer; return the zip's path.
 
-    Raises `BundleError` with every reason when it cannot; nothing is left behind then.
+    `run` carries what a run of many bundles shares (model, leak index), loaded once; without it
+    both are loaded here. Raises `BundleError` with every reason when it cannot; nothing is left
+    behind then.
     """
-    job = CustomerBuild.prepare(root, customer_id)
+    job = CustomerBuild.prepare(root, customer_id, run.model if run is not None else None)
+    run = run if run is not None else BundleRun.load(root, config_name, job.model)
     top = bundle_name(customer_id, job.version)
     target = out_dir.resolve() / f"{top}.zip"
     clean_stale(target.parent)
@@ -389,7 +283,7 @@ def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str =
         site = tmp / top
         job.build_offline_site(site, config_name)
         write_manifest(site, job.version, job.commit, job.built)
-        problems = check_site(job.project, customer_id, site)
+        problems = check_site(job.project, customer_id, site, run)
         if problems:
             raise BundleError(problems)
         write_zip(site, target, top)

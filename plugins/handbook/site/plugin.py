@@ -23,8 +23,9 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..data.loader import DataError, Project, load_project
+from ..data.audience import read_audience
 from ..data.model import Model
-from .navigation import ScopedNavigation, expand_nav
+from .navigation import ScopedNavigation, expand_nav, without_pages
 from ..pages.base import GeneratedPage, generate
 from ..errors import log
 
@@ -52,6 +53,20 @@ class HandbookConfig(base.Config):
     scoped_nav = c.Type(bool, default=True)
     offline = c.Type(bool, default=False)
     """Ship the project's own iframe-worker shim, so that search starts from file:// (bundles)."""
+    shared_files = c.ListOfItems(c.Type(str), default=[])
+    """Glob patterns (relative to the site root) of files in content/ whose text cannot be read
+    (images, archives) and that may go into every customer's bundle unchecked."""
+
+
+def drop_other_audiences(files: Files, docs_dir: Path, customer_id: str) -> set[str]:
+    """Remove the hand-written pages not meant for `customer_id`'s bundle; return their paths."""
+    dropped = set()
+    for file in list(files):
+        if file.is_documentation_page() and file.abs_src_path and not file.generated_by:
+            if not read_audience(Path(file.abs_src_path), file.src_uri).in_bundle_of(customer_id):
+                files.remove(file)
+                dropped.add(file.src_uri)
+    return dropped
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -60,6 +75,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.preloaded: Model | None = None  # set by a bundle run that has validated the data already
         self.model: Model | None = None
         self.generated: dict[str, GeneratedPage] = {}
         self.customer_of_page: dict[str, str] = {}
@@ -70,7 +86,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.templates_dir = root / self.config.templates_dir
         project = Project(root.resolve(), (root / self.config.data_dir).resolve(), Path(config.docs_dir).resolve())
         try:
-            model = load_project(project)
+            model = self.preloaded if self.preloaded is not None else load_project(project)
         except DataError as error:
             for problem in error.problems:
                 log.error(str(problem))
@@ -89,6 +105,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.model is not None
+        if self.config.customer:
+            # A bundle is built from the pages meant for its customer, not by hiding the others.
+            dropped = drop_other_audiences(files, Path(config.docs_dir), self.config.customer)
+            config.nav = without_pages(config.nav, dropped)
         pages = generate(self.model, self.templates_dir)
         problems = []
         for page in pages:
