@@ -219,3 +219,12 @@ def test_links_and_local_urls_are_not_fetches(tmp_path: Path) -> None:
                                     encoding="utf-8")
     assert external_references(tmp_path) == []
     assert not is_remote("about:blank") and is_remote(" \x01https://x") and is_remote("wss://x/socket")
+
+
+def test_latin_tokens_count_only_as_whole_words() -> None:
+    from handbook.deliver.leaks import _automaton, occurring
+
+    automaton = _automaton(["c0188", "贝塔建工"])
+    assert occurring(automaton, "3fa9c0188e7d  index.html") == set()  # inside a SHA-256 digest
+    assert occurring(automaton, "客户 c0188 的页面") == {"c0188"}
+    assert occurring(automaton, "关于贝塔建工集团") == {"贝塔建工"}  # Chinese has no word spaces

@@ -27,7 +27,7 @@ import ahocorasick
 
 from ..data import model as m
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SENTENCE = re.compile(r"[\n。！？；!?;]+")
 # Records of the shared data a customer record points at: their text is the handbook's, not the customer's.
@@ -38,7 +38,7 @@ _SKIPPED_FIELDS = {"canonical", "where", "as_of"}
 
 def normalize(text: str) -> str:
     """The form both sides are compared in: NFKC (full-width letters and digits folded), no zero-width characters."""
-    return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    return _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text))
 
 
 def strings_of(value: object, skip_shared: bool = True) -> Iterator[str]:
@@ -92,10 +92,28 @@ def _automaton(words: Iterable[str]) -> ahocorasick.Automaton | None:
 
 
 def occurring(automaton: ahocorasick.Automaton | None, text: str) -> set[str]:
-    """The words of `automaton` that occur in `text`, in one pass."""
+    """The words of `automaton` that occur in `text`, in one pass.
+
+    A word that begins or ends with a Latin letter or digit counts only as a whole word there:
+    a customer ID `c0188` inside a SHA-256 digest, or `beta` inside `alphabet`, is no mention.
+    """
     if automaton is None or not text:
         return set()
-    return {word for _, word in automaton.iter(text)}
+    found = set()
+    last = len(text) - 1
+    for end, word in automaton.iter(text):
+        if word in found:
+            continue
+        start = end - len(word) + 1
+        if (_ASCII_WORD(word[0]) and start > 0 and _ASCII_WORD(text[start - 1])) or \
+                (_ASCII_WORD(word[-1]) and end < last and _ASCII_WORD(text[end + 1])):
+            continue
+        found.add(word)
+    return found
+
+
+def _ASCII_WORD(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 @dataclass(frozen=True)
