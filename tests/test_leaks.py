@@ -12,7 +12,8 @@ import pytest
 
 from conftest import ACME_PATH, fixture_mkdocs_yml
 from handbook.data.loader import Project, load_project
-from handbook.deliver.bundle import BundleError, BundleRun, build_bundle, leak_scan_for
+from handbook.deliver.bundle import BundleRun, build_bundle, leak_scan_for
+from handbook.errors import HandbookError
 from handbook.deliver.offline import external_references, is_remote
 from handbook.site.build import build_site
 from test_loader import edit, problems
@@ -33,7 +34,7 @@ def two_customers(root: Path, **changes: str) -> Path:
 
 
 def _bundle_problems(root: Path, customer: str = "acme") -> list[str]:
-    with pytest.raises(BundleError) as info:
+    with pytest.raises(HandbookError) as info:
         build_bundle(root, customer, root / "dist")
     return info.value.messages
 

@@ -19,7 +19,8 @@ from conftest import ACME_PATH as ACME
 from conftest import fixture_mkdocs_yml
 from handbook.cli import main
 from handbook.data.loader import Project, load_project
-from handbook.site.build import MARKER, BuildError, build_site
+from handbook.errors import HandbookError
+from handbook.site.build import MARKER, build_site
 from test_loader import edit, problems
 
 
@@ -117,7 +118,7 @@ def test_a_symlinked_output_path_is_refused(minimal: Path, tmp_path: Path, kind:
     if kind == "directory":
         target.mkdir()
     (minimal / "site").symlink_to(target)
-    with pytest.raises(BuildError, match="is a symbolic link"):
+    with pytest.raises(HandbookError, match="is a symbolic link"):
         build_site(config, minimal / "site")
     assert main(["--project", str(minimal), "build"]) == 1
     assert "is a symbolic link; refusing to build through it" in capsys.readouterr().err
@@ -182,7 +183,7 @@ def test_a_crash_between_two_renames_is_recovered(minimal: Path) -> None:
     site.rename(old / "site")
     os.utime(old, (1_000_000_000, 1_000_000_000))
     edit(minimal, "content/index.md", "欢迎。", "欢迎。[坏链接](missing.md)")
-    with pytest.raises(BuildError):
+    with pytest.raises(HandbookError):
         build_site(config, site)
     assert (site / MARKER).is_file() and (site / "index.html").is_file()
     assert not old.exists()

@@ -20,23 +20,20 @@ from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
-from ..data.loader import Project, id_problem, load_project
+from ..data.loader import Project, id_problem
 from ..data.model import Model
-from ..site.build import BuildError, build_into, clean_stale, source_commit, staging_dir
-from ..site.plugin import ASSETS, OFFLINE_SHIM as SHIM
+from ..errors import HandbookError
+from ..load import load
+from ..site.build import build_into, clean_stale, source_commit, staging_dir
+from ..site.plugin import ASSETS
+from ..site.plugin import OFFLINE_SHIM as SHIM
+from ..site.variant import BuildVariant
+from ..templates import defaults_dir
 from .attachments import Unreadable, file_text
 from .leaks import LeakIndex, normalize, shared_reference
 from .offline import external_references
 
 MANIFEST = "MANIFEST.sha256"
-
-
-class BundleError(Exception):
-    """A bundle could not be produced or failed its checks; `messages` says why."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
 
 
 def bundle_name(customer_id: str, version: str) -> str:
@@ -63,7 +60,7 @@ class BundleRun:
         from mkdocs.config import load_config
 
         project = Project.at(root)
-        model = model if model is not None else load_project(project)
+        model = model or load(project)
         cwd = Path.cwd()
         os.chdir(project.root)  # Material's search plugin resolves its options against the working directory
         try:
@@ -71,7 +68,7 @@ class BundleRun:
         finally:
             os.chdir(cwd)
         templates_dir = project.root / options.templates_dir
-        index = LeakIndex.build(model, shared_reference(model, templates_dir, _static_sources()))
+        index = LeakIndex.build(model, shared_reference(model, templates_dir, (defaults_dir(), *_static_sources())))
         return cls(project, model, templates_dir, tuple(options.shared_files), index)
 
 
@@ -179,7 +176,7 @@ def write_zip(site: Path, target: Path, top: str) -> None:
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private; a bundle is meant to be handed out
         os.replace(tmp_name, target)
     except OSError as error:
-        raise BundleError([f"{target}: could not be written: {error.strerror or error}"]) from None
+        raise HandbookError([f"{target}: could not be written: {error.strerror or error}"]) from None
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
@@ -226,55 +223,35 @@ class CustomerBuild:
 
     @classmethod
     def prepare(cls, root: Path, customer_id: str, model: Model | None = None) -> CustomerBuild:
-        """Check the ID (before any file is touched) and the data; raise `BundleError` otherwise.
+        """Check the ID (before any file is touched) and the data; raise `HandbookError` otherwise.
 
-        `model`, when given, is the run's already-loaded model: the data is then not read again.
+        `model` is the project's model when the caller has loaded it already (one load per run).
         """
         problem = id_problem(customer_id)
         if problem:
-            raise BundleError([f"'{customer_id}' is not a valid customer ID: {problem}"])
+            raise HandbookError([f"'{customer_id}' is not a valid customer ID: {problem}"], exit_code=2)
         project = Project.at(root)
-        model = model if model is not None else load_project(project)
+        model = model or load(project)
         known = [c.id for c in model.customers]
         if customer_id not in known:
-            raise BundleError([f"unknown customer '{customer_id}' (known: {', '.join(known)})"])
+            raise HandbookError([f"unknown customer '{customer_id}' (known: {', '.join(known)})"])
         return cls(project, customer_id, model.handbook.version, source_commit(project.root),
                    datetime.now(timezone.utc).isoformat(timespec="seconds"), model.handbook.title, model)
 
     def build_offline_site(self, site: Path, config_name: str = "mkdocs.yml") -> None:
         """Build this customer's offline site into the fresh directory `site`."""
-
-        def configure(config) -> None:
-            from material.plugins.offline.plugin import OfflinePlugin
-
-            handbook = config.plugins["handbook"]
-            handbook.config.customer = self.customer_id
-            handbook.config.offline = True
-            handbook.preloaded = self.model  # loaded and validated once for the run, not per bundle
-            offline = OfflinePlugin()
-            offline.load_config({})
-            config.plugins["material/offline"] = offline
-            config.extra["polyfills"] = [SHIM]
-            # The version selector fetches ../versions.json: published versions only, never offline.
-            config.extra.pop("version", None)
-            config.copyright = html.escape(f"{self.title} · 版本 {self.version} · 源提交 {self.commit} · "
-                                           f"构建于 {self.built[:10]} · 客户 {self.customer_id}")
-
-        try:
-            build_into(self.project.root / config_name, site, configure=configure, use_directory_urls=False)
-        except BuildError as error:
-            raise BundleError(error.messages) from None
+        build_into(self.project.root / config_name, site, BuildVariant.bundle(self.customer_id))
 
 
 def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str = "mkdocs.yml",
-                 run: BundleRun | None = None) -> Path:
+                 model: Model | None = None, run: BundleRun | None = None) -> Path:
     """Build, check and zip the offline bundle of one customer; return the zip's path.
 
     `run` carries what a run of many bundles shares (model, leak index), loaded once; without it
-    both are loaded here. Raises `BundleError` with every reason when it cannot; nothing is left
+    both are made here. Raises `HandbookError` with every reason when it cannot; nothing is left
     behind then.
     """
-    job = CustomerBuild.prepare(root, customer_id, run.model if run is not None else None)
+    job = CustomerBuild.prepare(root, customer_id, run.model if run is not None else model)
     run = run if run is not None else BundleRun.load(root, config_name, job.model)
     top = bundle_name(customer_id, job.version)
     target = out_dir.resolve() / f"{top}.zip"
@@ -285,6 +262,6 @@ def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str =
         write_manifest(site, job.version, job.commit, job.built)
         problems = check_site(job.project, customer_id, site, run)
         if problems:
-            raise BundleError(problems)
+            raise HandbookError(problems)
         write_zip(site, target, top)
     return target

@@ -33,7 +33,7 @@ _SENTENCE = re.compile(r"[\n。！？；!?;]+")
 # Records of the shared data a customer record points at: their text is the handbook's, not the customer's.
 _SHARED_TYPES = (m.Handbook, m.Role, m.Step, m.Task, m.Deliverable, m.GateCriterion, m.Phase, m.Exercise,
                  m.TrainingModule, m.FaqCategory, m.Priority, m.SlaTarget, m.SlaTier)
-_SKIPPED_FIELDS = {"canonical", "where", "as_of"}
+_SKIPPED_FIELDS = {"canonical", "where", "as_of", "source", "prose_location", "body_location"}
 
 
 def normalize(text: str) -> str:
@@ -159,9 +159,8 @@ class LeakIndex:
 def shared_reference(model: m.Model, templates_dir: Path, theme_dirs: Iterable[Path]) -> Iterator[str]:
     """The text any bundle may hold: common pages rendered from the shared data, the shared data,
     the words of the page templates and of the theme (labels, translations)."""
-    from ..pages.base import generate
-
-    from ..data.loader import schema
+    from ..data.schema_check import schema
+    from ..pages.registry import generate
 
     common = replace(model, customers=())
     yield from strings_of(common, skip_shared=False)

@@ -20,20 +20,16 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..errors import HandbookError
+from .variant import BuildVariant, requested
+
 MARKER = ".handbook-build.json"
+_FAILED = "build failed; the previous site was left untouched"
 STAGING_MARKER = ".handbook-staging.json"
 """Written into every temporary and set-aside directory, with the creating process's ID."""
 _STARTED = time.time()  # anything of ours older than this and whose creator is gone is stale
 _STAGED = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>[0-9]+)-[^/]+")
 _STAGED_ZIP = re.compile(r"\.(?P<name>.+\.zip)\.(?P<pid>[0-9]+)\.[^/]+\.tmp")
-
-
-class BuildError(Exception):
-    """A build failed; `messages` says why (each already located where possible)."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
 
 
 class _Collector(logging.Handler):
@@ -77,11 +73,11 @@ def source_commit(root: Path) -> str:
 
 
 def refuse_symlink(target: Path) -> None:
-    """Raise `BuildError` if `target` itself is a symbolic link (dangling or not): output is
+    """Raise `HandbookError` if `target` itself is a symbolic link (dangling or not): output is
     written where the user pointed, never through a link to somewhere else."""
     if Path(target).is_symlink():
-        raise BuildError([f"{target}: is a symbolic link; refusing to build through it "
-                          "(remove the link or give a real directory)"])
+        raise HandbookError([f"{target}: is a symbolic link; refusing to build through it "
+                             "(remove the link or give a real directory)"], summary=_FAILED)
 
 
 def _alive(pid: int) -> bool:
@@ -206,10 +202,11 @@ def _file_being_written(error: OSError) -> str | None:
     return None
 
 
-def build_into(config_file: Path, out: Path, configure=None, **overrides) -> None:
-    """Run MkDocs for `config_file` into the fresh directory `out`; raise `BuildError` on any warning.
+def build_into(config_file: Path, out: Path, variant: BuildVariant | None = None, **overrides) -> None:
+    """Run MkDocs for `config_file` into the fresh directory `out`; raise `HandbookError` on any warning.
 
-    `configure(config)` may adjust the loaded configuration (bundles add plugins and options).
+    `variant`, when given, says which site to build (a customer's offline bundle); the plugin reads
+    it from the environment, so without one an outer `HANDBOOK_CUSTOMER=... handbook build` holds.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -219,22 +216,21 @@ def build_into(config_file: Path, out: Path, configure=None, **overrides) -> Non
     cwd = Path.cwd()
     os.chdir(root)  # Material's search resolves its jieba dictionary against the working directory
     try:
-        with collect_warnings() as records:
+        with collect_warnings() as records, (requested(variant) if variant else contextlib.nullcontext()):
             try:
                 config = load_config(config_file=str(config_file), site_dir=str(out), **overrides)
                 config.strict = False  # warnings are counted here, for every verbosity
-                if configure is not None:
-                    configure(config)
                 build(config)
             except (Abort, MkDocsException) as error:
-                raise BuildError([r.getMessage() for r in records] + [str(error)]) from None
+                raise HandbookError([r.getMessage() for r in records] + [str(error)], summary=_FAILED) from None
             except OSError as error:
                 # A full disk or a read-only folder: name what could not be written, no traceback.
                 where = error.filename or _file_being_written(error) or out
-                raise BuildError([r.getMessage() for r in records] +
-                                 [f"{where}: could not be written: {error.strerror or error}"]) from None
+                raise HandbookError([r.getMessage() for r in records] +
+                                    [f"{where}: could not be written: {error.strerror or error}"],
+                                    summary=_FAILED) from None
         if records:
-            raise BuildError([f"{r.levelname}: {r.getMessage()}" for r in records])
+            raise HandbookError([f"{r.levelname}: {r.getMessage()}" for r in records], summary=_FAILED)
     finally:
         os.chdir(cwd)
 
@@ -242,13 +238,14 @@ def build_into(config_file: Path, out: Path, configure=None, **overrides) -> Non
 def build_site(config_file: Path, target: Path, **overrides) -> dict:
     """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
 
-    Raises `BuildError` on data errors, build errors or any warning; `target` is then untouched.
+    Raises `HandbookError` on data errors, build errors or any warning; `target` is then untouched.
     """
     refuse_symlink(target)
     target = target.resolve()
     clean_stale(target.parent)
     if not is_replaceable(target):
-        raise BuildError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"])
+        raise HandbookError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"],
+                            summary=_FAILED)
     with staging_dir(target) as tmp:
         out = tmp / "site"
         build_into(config_file, out, **overrides)
