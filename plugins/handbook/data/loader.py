@@ -20,7 +20,7 @@ from .operations_reader import OperationsReader
 from .fields import id_problem
 from .records import MethodologyReader
 from .rules import check_rules
-from .schema_check import DATA_FILES, report_schema_error, schema, schema_keys, validator
+from .schema_check import DATA_FILES, OPTIONAL_DATA_FILES, report_schema_error, schema, schema_keys, validator
 from .yaml_source import YamlDocument, load_yaml
 
 
@@ -48,7 +48,7 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
     # is still built, so that its reference errors are reported together with its schema errors.
-    if any(key not in docs or key in invalid for key in DATA_FILES):
+    if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
         problems.raise_if_any()
     model = _build(project, docs, problems, invalid, as_of or dt.date.today())
     check_audiences(content_audiences(project.content_dir, project.root), [c.id for c in model.customers], problems)
@@ -84,6 +84,9 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
             problems.add(Location(_rel(path, project.root)), f"required data file {name} is missing")
             continue
         _parse_one(path, kind, name, project, problems, docs, invalid)
+    for name, kind in OPTIONAL_DATA_FILES.items():
+        if (data_dir / name).exists():
+            _parse_one(data_dir / name, kind, name, project, problems, docs, invalid)
     customers_dir = data_dir / "customers"
     seen_lower: dict[str, Path] = {}
     for path in sorted(customers_dir.glob("*")) if customers_dir.is_dir() else []:
@@ -139,7 +142,8 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     phases = shared.phases(docs["phases.yml"], role_ids)
     modules = shared.modules(docs["training.yml"], role_ids)
     categories, faq = shared.faq(docs["faq.yml"], role_ids, [p.id for p in phases])
-    priorities, tiers = shared.sla(docs["sla.yml"])
+    priorities, tiers, support_contact, business_hours = shared.sla(docs["sla.yml"])
+    glossary = shared.glossary(docs["glossary.yml"], priorities) if "glossary.yml" in docs else ()
     faq_ids = {e.id: e.source.where for e in faq}
     checklist = OperationsReader(project, problems, as_of).checklist(docs["sla.yml"])
     reader = CustomerReader(project, problems, as_of)
@@ -156,7 +160,8 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
             if key not in invalid:
                 raise
     return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
-                   health_checklist=checklist, as_of=as_of)
+                   health_checklist=checklist, support_contact=support_contact,
+                   business_hours=business_hours, glossary=glossary, as_of=as_of)
 
 
-__all__ = ["DATA_FILES", "Project", "load_project", "schema", "id_problem"]
+__all__ = ["DATA_FILES", "OPTIONAL_DATA_FILES", "Project", "load_project", "schema", "id_problem"]
