@@ -159,8 +159,9 @@ def test_a_customer_value_equal_to_shared_text_is_no_leak(minimal: Path) -> None
 def test_zero_width_and_full_width_forms_do_not_hide_a_leak(minimal: Path) -> None:
     # Invisible characters may stay in Markdown text; the value looked for is normalised like the page.
     two_customers(minimal, **{"industry: 建筑": 'industry: 建筑\nsummary: "王五的手机号0139\u200b0013\u20609000"'})
-    (minimal / "content/list.md").write_text("# 名单\n\n王五的手机号０１３９００１３９０００\n", encoding="utf-8")
-    assert "list.html: holds '王五的手机号013900139000' of customer 'beta'" in _bundle_problems(minimal)
+    (minimal / "content/downloads").mkdir()
+    (minimal / "content/downloads/list.csv").write_text("王五的手机号０１３９００１３９０００\n", encoding="utf-8")
+    assert "downloads/list.csv: holds '王五的手机号013900139000' of customer 'beta'" in _bundle_problems(minimal)
 
 
 # -- 5: indexed once per run from the loaded model ------------------------------------------------
@@ -229,3 +230,13 @@ def test_latin_tokens_count_only_as_whole_words() -> None:
     assert occurring(automaton, "3fa9c0188e7d  index.html") == set()  # inside a SHA-256 digest
     assert occurring(automaton, "客户 c0188 的页面") == {"c0188"}
     assert occurring(automaton, "关于贝塔建工集团") == {"贝塔建工"}  # Chinese has no word spaces
+
+
+@pytest.mark.e2e
+def test_text_copied_from_a_shared_page_is_no_leak_but_a_name_is(minimal: Path) -> None:
+    # beta's rollback plan was written from the handbook's template page, which every bundle carries.
+    two_customers(minimal, **{"industry: 建筑": "industry: 建筑\nrollback_plan: 切换失败时按回滚步骤恢复旧系统"})
+    (minimal / "content/rollback.md").write_text("# 回滚方案模板\n\n切换失败时按回滚步骤恢复旧系统\n", encoding="utf-8")
+    scan = leak_scan_for(Project.at(minimal), "acme")
+    assert "切换失败时按回滚步骤恢复旧系统" not in scan.foreign and "贝塔建工" in scan.foreign
+    assert build_bundle(minimal, "acme", minimal / "dist").is_file()

@@ -30,7 +30,7 @@ from ..site.plugin import OFFLINE_SHIM as SHIM
 from ..site.variant import BuildVariant
 from ..templates import defaults_dir
 from .attachments import Unreadable, file_text
-from .leaks import LeakIndex, normalize, shared_reference
+from .leaks import LeakIndex, normalize, shared_pages, shared_reference
 from .offline import external_references
 
 MANIFEST = "MANIFEST.sha256"
@@ -68,7 +68,8 @@ class BundleRun:
         finally:
             os.chdir(cwd)
         templates_dir = project.root / options.templates_dir
-        index = LeakIndex.build(model, shared_reference(model, templates_dir, (defaults_dir(), *_static_sources())))
+        index = LeakIndex.build(model, shared_reference(model, templates_dir, (defaults_dir(), *_static_sources())),
+                                shared_pages(project.content_dir, project.root))
         return cls(project, model, templates_dir, tuple(options.shared_files), index)
 
 

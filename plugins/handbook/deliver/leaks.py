@@ -62,6 +62,16 @@ def strings_of(value: object, skip_shared: bool = True) -> Iterator[str]:
         return
 
 
+def identity_of(customer: m.Customer) -> Iterator[str]:
+    """The values that say who a customer is: never shared, wherever else they appear."""
+    yield from (customer.id, customer.name, customer.project)
+    for contact in customer.contacts:
+        yield from (contact.name, contact.email, contact.phone)
+    for person in (customer.acceptance.vendor_signoff, customer.acceptance.customer_signoff):
+        if person is not None:
+            yield person.name
+
+
 def tokens(texts: Iterable[str]) -> set[str]:
     """Distinctive pieces of text, normalised: whole short values, and the sentences of long ones.
 
@@ -126,18 +136,28 @@ class LeakIndex:
     automaton: ahocorasick.Automaton | None
 
     @classmethod
-    def build(cls, model: m.Model, shared_texts: Iterable[str]) -> LeakIndex:
-        """Index the customers of `model` against `shared_texts` (see `shared_reference`)."""
+    def build(cls, model: m.Model, shared_texts: Iterable[str], page_texts: Iterable[str] = ()) -> LeakIndex:
+        """Index the customers of `model` against `shared_texts` (see `shared_reference`).
+
+        `page_texts` are the hand-written pages every bundle carries: text a customer's data
+        copied from them (a rollback plan written from the template) is shared, except what
+        identifies the customer (its name, project, ID, contacts, signatories), which no shared
+        page may hold.
+        """
         per_customer = {c.id: tokens([*strings_of(c), c.id]) | {c.id} for c in model.customers}
         everything = set().union(*per_customer.values()) if per_customer else set()
         shared = _automaton(everything)
         common = set()
         for text in shared_texts:
             common |= occurring(shared, normalize(text))
+        in_pages = set()
+        for text in page_texts:
+            in_pages |= occurring(shared, normalize(text))
         owners: dict[str, set[str]] = {}
-        for cid, found in per_customer.items():
-            for token in found - common:
-                owners.setdefault(token, set()).add(cid)
+        for c in model.customers:
+            identifying = tokens(identity_of(c)) | {c.id}
+            for token in per_customer[c.id] - common - (in_pages - identifying):
+                owners.setdefault(token, set()).add(c.id)
         own_text = {c.id: "\n".join(normalize(s) for s in strings_of(c)) + "\n" + c.id for c in model.customers}
         return cls({t: frozenset(o) for t, o in owners.items()}, own_text, _automaton(owners))
 
@@ -189,3 +209,13 @@ def _enum_values(node: object) -> Iterator[str]:
     elif isinstance(node, list):
         for item in node:
             yield from _enum_values(item)
+
+
+def shared_pages(content_dir: Path, root: Path) -> Iterator[str]:
+    """The text of the hand-written pages meant for every bundle (audience `all`)."""
+    from ..data.audience import read_audience
+
+    for path in sorted(content_dir.rglob("*.md")) if content_dir.is_dir() else []:
+        if path.is_file() and not path.is_symlink() and read_audience(path, "").audience == "all" \
+                and read_audience(path, "").customer is None:
+            yield path.read_text(encoding="utf-8", errors="replace")
