@@ -82,20 +82,25 @@ def test_accepted_with_an_open_p1_defect_in_the_latest_round_is_an_error(minimal
     edit(minimal, ACME, "result: pending", "result: passed")
     append(minimal, "  decision: accepted\n")
     assert problems(minimal) == [
-        f"{ACME}:49:13: decision 通过 (accepted) but round 1 has open P0/P1 defects: BUG-1 (P1)"]
+        f"{ACME}:49:13: decision 通过 (accepted) but P0/P1 defects are still open: BUG-1 (P1, found in round 1)"]
 
 
-def test_only_the_latest_round_decides_on_open_defects(minimal: Path) -> None:
+def test_every_round_decides_on_open_defects(minimal: Path) -> None:
     edit(minimal, ACME, "result: pending", "result: passed")
-    # Round 2 follows round 1 in the list: round 1's open P1 is then history, round 2's defects count.
+    # Round 2 follows round 1: round 1's open P1 still counts until a later round closes it.
     path = minimal / ACME
     text = path.read_text(encoding="utf-8")
     path.write_text(text + SECOND_ROUND.format(result="failed", status="open") + "  decision: accepted\n",
                     encoding="utf-8")
     assert problems(minimal) == [
-        f"{ACME}:66:13: decision 通过 (accepted) but round 2 has open P0/P1 defects: BUG-2 (P1)"]
+        f"{ACME}:66:13: decision 通过 (accepted) but P0/P1 defects are still open: "
+        "BUG-1 (P1, found in round 1), BUG-2 (P1, found in round 2)"]
     path.write_text(text + SECOND_ROUND.format(result="passed", status="fixed") + "  decision: accepted\n",
                     encoding="utf-8")
+    assert problems(minimal) == [
+        f"{ACME}:66:13: decision 通过 (accepted) but P0/P1 defects are still open: BUG-1 (P1, found in round 1)"]
+    path.write_text(text + SECOND_ROUND.format(result="passed", status="fixed").replace("BUG-2", "BUG-1")
+                    + "  decision: accepted\n", encoding="utf-8")
     model = load_project(Project.at(minimal))
     assert model.customers[0].acceptance.is_accepted
 
@@ -116,8 +121,8 @@ def test_conditional_is_no_escape_from_the_results(minimal: Path) -> None:
     # A failed must-pass criterion and an open P1 defect contradict 有条件通过 as much as 通过.
     append(minimal, "  decision: conditional\n")
     assert problems(minimal) == [
-        f"{ACME}:49:13: decision 有条件通过 (conditional) but must-pass criteria are not passed: ac-1",
-        f"{ACME}:49:13: decision 有条件通过 (conditional) but round 1 has open P0/P1 defects: BUG-1 (P1)"]
+        f"{ACME}:49:13: decision 有条件通过 (conditional) but P0/P1 defects are still open: BUG-1 (P1, found in round 1)",
+        f"{ACME}:49:13: decision 有条件通过 (conditional) but must-pass criteria are not passed: ac-1"]
 
 
 def test_no_decision_while_the_latest_round_runs(minimal: Path) -> None:

@@ -66,14 +66,16 @@ def cmd_render(args: argparse.Namespace) -> int:
     import yaml
 
     from .pages.registry import generate
-    from .site.build import MARKER, is_replaceable, staging_dir, swap_into
+    from .site.build import MARKER, clean_stale, is_replaceable, refuse_symlink, staging_dir, swap_into
     from .site.navigation import expand_nav
 
     root = Path(args.project).resolve()
     model = _load(args)
     if args.customer:
         model = _for_customer(model, args.customer)
+    refuse_symlink(Path(args.out))
     out = Path(args.out).resolve()
+    clean_stale(out.parent)
     if not is_replaceable(out):
         raise HandbookError([f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it"])
     pages = generate(model, root / args.templates)
@@ -146,10 +148,15 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
     workers = min(len(wanted), args.jobs or os.cpu_count() or 1)
+    global _RUN
+    from .deliver.bundle import BundleRun
+
+    # Every customer's text is indexed once for the run, from the model loaded above.
+    _RUN = BundleRun.load(root, model=model)
     if workers == 1:
         results = ((cid, _bundle_one(root, cid, out, args.verify)) for cid in wanted)
         return _report_bundles(results, len(wanted))
-    # Workers are forked: each inherits the model loaded above instead of loading it again.
+    # Workers are forked: each inherits the model and the leak index instead of making them again.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
         return _report_bundles(((futures[f], f.result()) for f in as_completed(futures)), len(wanted))
@@ -167,18 +174,21 @@ def _report_bundles(results, total: int) -> int:
     return 1 if failed else 0
 
 
+_RUN = None  # the BundleRun of this process's `bundle` command (inherited by forked workers)
+
+
 def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[str]:
     from .deliver.bundle import build_bundle, verify_zip
 
     try:
-        archive = build_bundle(root, customer_id, out)
+        archive = build_bundle(root, customer_id, out, run=_RUN)
     except HandbookError as error:
         return error.messages
     except OSError as error:
         return [f"{error.filename or out}: {error.strerror or error}"]
     print(f"wrote {archive}")
     if verify:
-        return verify_zip(Project.at(root), customer_id, archive)
+        return verify_zip(Project.at(root), customer_id, archive, _RUN)
     return []
 
 

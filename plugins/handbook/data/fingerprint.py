@@ -19,6 +19,7 @@ def canonical_record(customer_id: str, raw: dict, handbook: m.Handbook, phases: 
     return json.dumps(
         {"customer": customer_id, "name": raw["name"], "project": raw["project"],
          "handbook_version": raw["handbook_version"], "vendor": handbook.vendor, "handbook": handbook.title,
+         "handbook_release": handbook.version,
          "scope": [deliverables.get(d, d) for d in acceptance.get("scope", [])],
          "acceptance": raw.get("acceptance", {})},
         sort_keys=True, ensure_ascii=False, separators=(",", ":"),

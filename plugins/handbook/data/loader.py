@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import Location, ProblemLog
 from . import model as m
+from .audience import check_audiences, content_audiences
 from .customers import CustomerReader
 from .operations_reader import OperationsReader
 from .fields import id_problem
@@ -63,6 +64,7 @@ def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
     if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
         problems.raise_if_any()
     model = _build(project, docs, problems, invalid, as_of or dt.date.today())
+    check_audiences(content_audiences(project.content_dir, project.root), [c.id for c in model.customers], problems)
     problems.raise_if_any()
     check_rules(model, problems)
     problems.raise_if_any()
@@ -71,6 +73,13 @@ def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
 
 def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDocument], set[str]]:
     data_dir = project.data_dir
+    for directory, what in ((data_dir, "project data"), (project.content_dir, "content")):
+        # A linked directory would be read here and resolved elsewhere by the build: refuse it.
+        if directory.is_symlink():
+            problems.add(Location(_rel(directory, project.root)),
+                         f"is a symbolic link; {what} must be a real directory inside the project")
+    if problems.problems:
+        return {}, set()
     if not data_dir.is_dir():
         problems.add(Location(_rel(data_dir, project.root)), "project data directory is missing")
         return {}, set()

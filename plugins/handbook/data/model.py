@@ -590,6 +590,32 @@ class Acceptance:
         return self.rounds[-1] if self.rounds else None
 
     @property
+    def defects(self) -> tuple[tuple[int, Defect], ...]:
+        """Every defect ID once, over all rounds, with the round it was first found in.
+
+        A defect is keyed by its ID across rounds and its latest recorded status wins: a P1 found
+        in round 1 stays open until a later round records it fixed or closed.
+        """
+        first: dict[str, int] = {}
+        latest: dict[str, Defect] = {}
+        for uat_round in self.rounds:
+            for case in uat_round.cases:
+                for defect in case.defects:
+                    first.setdefault(defect.id, uat_round.number)
+                    latest[defect.id] = defect
+        return tuple((first[key], defect) for key, defect in latest.items())
+
+    @property
+    def open_defects(self) -> tuple[tuple[int, Defect], ...]:
+        """Defects still open after the latest round that mentions them, with the round they were found in."""
+        return tuple((n, d) for n, d in self.defects if d.is_open)
+
+    @property
+    def blocking_defects(self) -> tuple[tuple[int, Defect], ...]:
+        """Open P0/P1 defects of any round: they forbid acceptance."""
+        return tuple((n, d) for n, d in self.open_defects if d.priority in ("P0", "P1"))
+
+    @property
     def is_accepted(self) -> bool:
         return self.decision in ("accepted", "conditional")
 

@@ -82,16 +82,16 @@ def _check_acceptance(customer: m.Customer, problems: ProblemLog) -> None:
             problems.add(decision_at, f"decision {word} but UAT round {latest.number} has not ended")
         if unmet:
             problems.add(decision_at, f"decision {word} but must-pass criteria are not passed: {', '.join(unmet)}")
-        if latest is not None and latest.blocking_defects:
-            ids = ", ".join(f"{d.id} ({d.priority})" for d in latest.blocking_defects)
-            problems.add(decision_at, f"decision {word} but round {latest.number} has open P0/P1 defects: {ids}")
+        if acc.blocking_defects:
+            ids = ", ".join(f"{d.id} ({d.priority}, found in round {n})" for n, d in acc.blocking_defects)
+            problems.add(decision_at, f"decision {word} but P0/P1 defects are still open: {ids}")
         if acc.decision == "conditional":
             for item in acc.open_items:
                 if item.status == "open" and not (item.owner and item.due):
                     problems.add(item.source.at(),
                                  f"decision {word} requires an owner and a due date for open item '{item.title}'")
     elif acc.decision == "rejected" and latest is not None and latest.status == "passed" and not unmet \
-            and not latest.open_defects and acc.criteria:
+            and not acc.open_defects and acc.criteria:
         problems.add(decision_at, f"decision {word} but round {latest.number} passed every case and every "
                                   "must-pass criterion is met")
     last_end = max((r.end for r in acc.rounds if r.end), default=None)

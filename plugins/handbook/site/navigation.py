@@ -141,3 +141,25 @@ def _pages_of(item) -> list[Page]:
     if isinstance(item, Section):
         return [p for child in item.children for p in _pages_of(child)]
     return []
+
+
+def without_pages(nav: list[NavEntry] | None, dropped: set[str]) -> list[NavEntry] | None:
+    """The configured nav without entries for the pages in `dropped` (and sections left empty)."""
+    if nav is None or not dropped:
+        return nav
+    out: list[NavEntry] = []
+    for item in nav:
+        if isinstance(item, str):
+            if item not in dropped:
+                out.append(item)
+        elif isinstance(item, dict) and len(item) == 1:
+            (title, value), = item.items()
+            if isinstance(value, list):
+                inner = without_pages(value, dropped)
+                if inner:
+                    out.append({title: inner})
+            elif value not in dropped:
+                out.append(item)
+        else:
+            out.append(item)
+    return out

@@ -34,11 +34,13 @@ from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
 from ..templates import search_path, template_file
 from .build import source_commit
+from .audience_filter import drop_other_audiences
 from .links import links_to_excluded
-from .navigation import ScopedNavigation, expand_nav
+from .navigation import ScopedNavigation, expand_nav, without_pages
 from .variant import BuildVariant
 
 ASSETS = ("assets/handbook.css",)
+PRINTED_META = ("title", "subtitle", "status", "description")
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
@@ -56,6 +58,9 @@ class HandbookConfig(base.Config):
     data_dir = c.Type(str, default="project_data")
     templates_dir = c.Type(str, default="site_templates")
     scoped_nav = c.Type(bool, default=True)
+    shared_files = c.ListOfItems(c.Type(str), default=[])
+    """Glob patterns (relative to the site root) of files in content/ whose text cannot be read
+    (images, archives) and that may go into every customer's bundle unchecked."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -111,6 +116,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.model is not None
+        if self.variant.customer:
+            # A bundle is built from the pages meant for its customer, not by hiding the others.
+            config.nav = without_pages(config.nav, drop_other_audiences(files, self.variant.customer))
         pages = generate(self.model, self.templates_dir)
         problems = []
         for page in pages:
@@ -147,9 +155,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
             page.meta.update(generated.meta)
-        # Material renders front-matter title, description and tags unescaped (into <title>, the
-        # nav, <meta name="description"> and the tag chips), for hand-written and generated pages.
-        for key in ("title", "description"):
+        # Material renders front-matter values unescaped: title, subtitle and status (into <title>
+        # and the nav of every page), description (<meta>) and tags (chips), for every page.
+        for key in PRINTED_META:
             if isinstance(page.meta.get(key), str):
                 page.meta[key] = html.escape(page.meta[key])
         if isinstance(page.meta.get("tags"), list):
