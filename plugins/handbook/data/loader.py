@@ -112,7 +112,7 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
     problems.raise_if_any()
     from .rules import check_rules
 
-    check_rules(model, docs, problems)
+    check_rules(model, docs, problems, project)
     problems.raise_if_any()
     return model
 
@@ -555,16 +555,8 @@ class _Builder:
                 self.err(doc, ("phases", i, "phase"), f"phase '{rec['phase']}' is listed twice")
             self.ref(doc, ("phases", i, "phase"), rec["phase"], phase_ids, "phase")
             records.setdefault(rec["phase"], (i, rec))
-        # Everything the printed record shows, so a signed copy matches exactly one state of the data.
         deliverables = {x.id: x.name for p in phases for x in p.deliverables}
-        handbook = self.docs["handbook.yml"].data
-        canonical = json.dumps(
-            {"customer": cid, "name": c["name"], "project": c["project"], "handbook_version": c["handbook_version"],
-             "vendor": handbook.get("vendor"), "handbook": handbook.get("title"),
-             "scope": [deliverables.get(d, d) for d in (c.get("acceptance") or {}).get("scope", [])],
-             "acceptance": c.get("acceptance", {})},
-            sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-        )
+        canonical = canonical_record(cid, c, self.docs["handbook.yml"].data, deliverables)
         acceptance = self.acceptance(doc, c.get("acceptance"), phases, modules, canonical)
         progress = tuple(self.phase_progress(doc, phase, records.get(phase.id), acceptance) for phase in phases)
         training = []
@@ -700,7 +692,28 @@ class _Builder:
             scope=tuple(raw.get("scope", ())), criteria=criteria, rounds=tuple(rounds), open_items=items,
             decision=raw.get("decision", "pending"), vendor_signoff=signatory("vendor"),
             customer_signoff=signatory("customer"), canonical=canonical,
+            signed_fingerprint=raw.get("signed_fingerprint"),
         )
+
+
+def canonical_record(customer_id: str, customer: dict, handbook: dict, deliverable_names: dict[str, str]) -> str:
+    """The canonical JSON of a customer's acceptance record: the input of its fingerprint.
+
+    Everything the printed record shows, so a signed copy matches exactly one state of the data;
+    independent of YAML layout, key order and comments. `signed_fingerprint` is left out: it is
+    the record's seal, not its content. Also used on earlier revisions (`signing`), so one
+    function defines what a fingerprint covers.
+    """
+    acceptance = dict(customer.get("acceptance") or {})
+    acceptance.pop("signed_fingerprint", None)
+    return json.dumps(
+        {"customer": customer_id, "name": customer.get("name"), "project": customer.get("project"),
+         "handbook_version": customer.get("handbook_version"),
+         "vendor": handbook.get("vendor"), "handbook": handbook.get("title"),
+         "scope": [deliverable_names.get(d, d) for d in acceptance.get("scope", [])],
+         "acceptance": acceptance},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    )
 
 
 _RESERVED_IDS = {"phase": {"index"}, "role": {"index"}, "FAQ category": {"index", "tags"},

@@ -476,11 +476,17 @@ class Acceptance:
     vendor_signoff: Signatory | None = None
     customer_signoff: Signatory | None = None
     canonical: str = "{}"  # canonical JSON of the record's data, the input of its fingerprint
+    signed_fingerprint: str | None = None  # the fingerprint kept in the data when both sides signed
 
     @property
     def fingerprint(self) -> str:
         """SHA-256 of the canonical record: matches a printed, signed copy to the data in the repository."""
         return hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def is_signed(self) -> bool:
+        """Both sides signed, with dates: from then on the record may not change silently."""
+        return all(s is not None and s.date is not None for s in (self.vendor_signoff, self.customer_signoff))
 
     @property
     def latest_round(self) -> UatRound | None:

@@ -8,18 +8,58 @@ from __future__ import annotations
 
 from . import model as m
 from ..errors import ProblemLog
+from .signing import find_signed_state, mismatch_message
 from .yaml_source import YamlDocument
 
 _DECISION_WORDS = {"accepted": "通过 (accepted)", "conditional": "有条件通过 (conditional)", "rejected": "不通过 (rejected)"}
 
 
-def check_rules(model: m.Model, docs: dict[str, YamlDocument], problems: ProblemLog) -> None:
-    """Check every customer against the methodology's rules, recording located problems."""
+def check_rules(model: m.Model, docs: dict[str, YamlDocument], problems: ProblemLog, project=None) -> None:
+    """Check every customer against the methodology's rules, recording located problems.
+
+    `project` (a loader `Project`) lets a signed record that changed name its changed fields
+    from git history; without it the mismatch is still reported.
+    """
     for customer in model.customers:
         doc = docs[f"customers/{customer.id}"]
         _check_phase_claim(customer, doc, problems)
         _check_gate_claims(customer, doc, problems)
+        before = len(problems.problems)
         _check_acceptance(customer, doc, problems)
+        # A record the rules reject is not ready to be sealed: asking for its fingerprint as well would
+        # only invite sealing a wrong record.
+        _check_signature(customer, doc, problems, project, demand_seal=len(problems.problems) == before)
+
+
+def _check_signature(customer: m.Customer, doc: YamlDocument, problems: ProblemLog, project,
+                     demand_seal: bool = True) -> None:
+    """A signed record keeps its fingerprint at signing; any later change to it is an error."""
+    acc = customer.acceptance
+    at = ("acceptance", "signed_fingerprint")
+    if acc.signed_fingerprint is None:
+        if acc.is_signed and demand_seal:
+            problems.add(doc.at(("acceptance", "signoff")),
+                         "the acceptance record is signed by both sides but does not keep its fingerprint; add "
+                         f"`signed_fingerprint: {acc.fingerprint}` under acceptance (after checking that this is "
+                         "the record that was signed)")
+        return
+    if not acc.is_signed:
+        problems.add(doc.at(at), "signed_fingerprint is set but the record is not signed by both sides with dates")
+        return
+    if acc.signed_fingerprint == acc.fingerprint:
+        return
+    state = None
+    if project is not None:
+        state = find_signed_state(project.root, _rel(project.data_dir, project.root), customer.id,
+                                  acc.signed_fingerprint, acc.canonical)
+    problems.add(doc.at(at), mismatch_message(acc.fingerprint, acc.signed_fingerprint, state))
+
+
+def _rel(path, root) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _index(items: list[dict], key: str, value: str) -> int | None:
