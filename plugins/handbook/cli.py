@@ -1,4 +1,4 @@
-"""The `handbook` command: validate, build, preview, render, bundle, print and publish the handbook.
+"""The `handbook` command: validate, build, preview, render, bundle, print, publish and diff the handbook.
 
 Exit codes: 0 success, 1 data or build errors, 2 usage errors. Expected failures print located
 messages, never tracebacks.
@@ -138,6 +138,22 @@ def cmd_fingerprint(args: argparse.Namespace) -> int:
     if customer is None:
         return _unknown_customer(args.customer, model)
     print(customer.acceptance.fingerprint)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare the data model at two git revisions (HEAD: the working tree) item by item."""
+    from .data.revisions import RevisionError, diff_revisions
+    from .report import as_json, markdown, terminal
+
+    try:
+        changes = diff_revisions(_project(args), args.base, args.head)
+    except RevisionError as error:
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        return 1
+    renderer = {"text": terminal, "markdown": markdown, "json": as_json}[args.format]
+    sys.stdout.write(renderer.render(changes))
     return 0
 
 
@@ -290,6 +306,11 @@ def parser() -> argparse.ArgumentParser:
     p = add("publish", cmd_publish, "validate, build and deploy the handbook with mike under its version (latest alias)")
     p.add_argument("--branch", default="gh-pages", help="branch the versions are committed to (default: gh-pages)")
     p.add_argument("--push", action="store_true", help="push the branch to origin afterwards")
+    p = add("diff", cmd_diff, "what changed in the methodology and the customer records between two git revisions")
+    p.add_argument("base", metavar="BASE", help="git revision to compare from (e.g. HEAD~1, main, a tag)")
+    p.add_argument("head", metavar="HEAD", nargs="?", help="git revision to compare to (default: the working tree)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text for the terminal (default), markdown for a pull request, json for scripts")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top

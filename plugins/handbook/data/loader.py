@@ -97,10 +97,12 @@ class Project:
         return cls(root, root / data_dir, root / content_dir)
 
 
-def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
+def load_project(project: Project, as_of: dt.date | None = None, *, require_seal: bool = True) -> m.Model:
     """Load, validate and return the model of `project`; raise `DataError` with every problem.
 
     `as_of` is the day milestones and overdue phases are judged against (default: today).
+    `require_seal=False` accepts signed records without `signed_fingerprint` (earlier revisions,
+    written before the rule existed); a seal that no longer matches is an error either way.
     """
     problems = ProblemLog()
     docs, invalid = _parse_all(project, problems)
@@ -112,7 +114,7 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
     problems.raise_if_any()
     from .rules import check_rules
 
-    check_rules(model, docs, problems, project)
+    check_rules(model, docs, problems, project, require_seal=require_seal)
     problems.raise_if_any()
     return model
 
