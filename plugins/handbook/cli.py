@@ -98,7 +98,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     if not is_replaceable(out):
         print(f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it", file=sys.stderr)
         return 1
-    pages = generate(model, root / args.templates)
+    from .data.revisions import change_log
+
+    changes = change_log(_project(args), model, base_ref=args.changes_base, customer=args.customer)
+    pages = generate(model, root / args.templates, changes)
     # Like a build: written aside and swapped in, so no page of an earlier render (another
     # customer's, say) survives next to the new ones.
     with staging_dir(out) as tmp:
@@ -295,6 +298,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")
     p.add_argument("--templates", default="site_templates", help="page templates folder (default: site_templates)")
+    p.add_argument("--changes-base", metavar="REV", help="git revision the 变更记录 page compares with "
+                   "(default: the newest published version older than this one)")
     p = add("bundle", cmd_bundle, "build offline HTML bundles: dist/<id>-handbook-<version>.zip")
     p.add_argument("customers", nargs="*", metavar="CUSTOMER", help="customer IDs")
     p.add_argument("--all", action="store_true", help="every customer, on all cores")

@@ -137,6 +137,7 @@ class ChangeLog:
     commit: str | None = None
     changes: ChangeSet | None = None
     note: str = ""
+    published: bool = True  # `since` is a published version (else a configured revision)
 
 
 def _older(a: str, b: str) -> bool:
@@ -161,9 +162,9 @@ def change_log(project: Project, head: m.Model, *, branch: str = "gh-pages", bas
     try:
         base = load_revision(project, ref, head.as_of)
     except RevisionError as error:
-        return ChangeLog(version, since, note="unreadable: " + error.messages[0])
+        return ChangeLog(version, since, note=error.messages[0], published=not base_ref)
     commit = resolve(project.root, ref)
     if customer is not None:
         base = (base.for_customer(customer) if any(c.id == customer for c in base.customers)
                 else replace(base, customers=(), audience=f"customer:{customer}"))
-    return ChangeLog(version, since, commit, compare(base, head, since, version))
+    return ChangeLog(version, since, commit, compare(base, head, since, version), published=not base_ref)

@@ -36,13 +36,19 @@ class GeneratedPage:
 FAMILIES = ("methodology", "roles", "training", "faq", "support", "dashboard", "projects", "acceptance")
 
 
-def generate(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
-    """Every generated page of the site for `model`, in navigation order."""
+def generate(model: m.Model, templates_dir: Path, changes=None) -> list[GeneratedPage]:
+    """Every generated page of the site for `model`, in navigation order.
+
+    `changes` (a `data.revisions.ChangeLog`, computed once by the caller) adds the 变更记录 page.
+    """
     result: list[GeneratedPage] = []
     for family in FAMILIES:
         module = import_module(f"handbook.pages.{family}")
         producer: Callable[[m.Model, Path], list[GeneratedPage]] = module.pages
         result.extend(producer(model, templates_dir))
+    from . import changes as changes_page
+
+    result.extend(changes_page.pages(model, templates_dir, changes))
     # Inside a group the nav says "项目概况"; the browser tab and bookmarks need whose it is.
     for page in result:
         if page.nav_group and "title" not in page.meta:

@@ -18,6 +18,7 @@ FAQ_TAGS = "faq/tags.md"
 SLA = "support/sla.md"
 CUSTOMERS = "customers/index.md"
 DASHBOARD = "customers/dashboard.md"
+CHANGES = "changes/index.md"
 
 
 def phase(phase_id: str) -> str:

@@ -24,6 +24,7 @@ from mkdocs.structure.pages import Page
 
 from ..data.loader import DataError, Project, load_project
 from ..data.model import Model
+from ..data.revisions import ChangeLog, change_log
 from .navigation import ScopedNavigation, expand_nav
 from ..pages.base import GeneratedPage, generate
 from ..errors import log
@@ -51,6 +52,11 @@ class HandbookConfig(base.Config):
     scoped_nav = c.Type(bool, default=True)
     offline = c.Type(bool, default=False)
     """Ship the project's own iframe-worker shim, so that search starts from file:// (bundles)."""
+    changes_branch = c.Type(str, default="gh-pages")
+    """Where `handbook publish` records each version's source commit: the 变更记录 page compares
+    with the newest version published there that is older than this one."""
+    changes_base = c.Optional(c.Type(str))
+    """A git revision to compare with instead (e.g. a tag), when nothing is published yet."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -60,6 +66,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def __init__(self) -> None:
         self.model: Model | None = None
+        self.changes: ChangeLog | None = None
         self.generated: dict[str, GeneratedPage] = {}
         self.customer_of_page: dict[str, str] = {}
         self.scoped: ScopedNavigation | None = None
@@ -81,6 +88,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 known = ", ".join(cu.id for cu in model.customers)
                 raise PluginError(f"unknown customer '{self.config.customer}' (known: {known})") from None
         self.model = model
+        self.changes = change_log(project, model, branch=self.config.changes_branch,
+                                  base_ref=self.config.changes_base, customer=self.config.customer)
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
@@ -88,7 +97,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.model is not None
-        pages = generate(self.model, self.templates_dir)
+        pages = generate(self.model, self.templates_dir, self.changes)
         problems = []
         for page in pages:
             if files.get_file_from_path(page.path) is not None:
