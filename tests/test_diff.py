@@ -216,3 +216,30 @@ def test_a_base_that_does_not_validate_is_reported_with_the_ref(minimal_repo: Pa
 def test_compare_is_pure_and_empty_for_equal_models(minimal: Path) -> None:
     model = load_project(Project.at(minimal))
     assert compare(model, model).changes == ()
+
+
+@pytest.mark.e2e
+def test_bundle_change_log_holds_the_methodology_and_its_own_customer_only(sample_repo: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    from handbook.deliver.bundle import build_bundle
+
+    edit(sample_repo, "mkdocs.yml", "  - handbook\n", "  - handbook:\n      changes_base: HEAD~1\n")
+    commit_all(sample_repo, "compare with the previous commit")
+    edit(sample_repo, "project_data/phases.yml", "title: 召开项目启动会并形成会议纪要", "title: 召开项目启动会，形成并分发会议纪要")
+    edit(sample_repo, "project_data/customers/kangning-hospital.yml", "      - task: design-spec-signoff\n        state: open\n",
+         "      - task: design-spec-signoff\n        state: open\n        note: 等待信息科对接口清单的书面确认\n")
+    edit(sample_repo, "project_data/customers/huajian-group.yml", "evidence: 《需求规格说明书》v1.1 签字版",
+         "evidence: 《需求规格说明书》v1.3 签字版（华建补签）")
+    commit_all(sample_repo, "three changes")
+
+    assert main(["--project", str(sample_repo), "render", "--out", str(tmp_path / "internal"),
+                 "--changes-base", "HEAD~1"]) == 0
+    internal = (tmp_path / "internal/changes/index.md").read_text(encoding="utf-8")
+    assert "华建补签" in internal and "等待信息科对接口清单的书面确认" in internal and "并分发" in internal
+
+    archive = build_bundle(sample_repo, "kangning-hospital", tmp_path / "dist")  # runs the leak scan too
+    with zipfile.ZipFile(archive) as z:
+        page = z.read(f"{archive.stem}/changes/index.html").decode("utf-8")
+    assert "并分发" in page and "等待信息科对接口清单的书面确认" in page and "本项目记录" in page
+    assert "华建" not in page and "huajian" not in page and "v1.3" not in page
