@@ -20,6 +20,8 @@ def inline(field: FieldChange) -> str:
 def _value(text: str | None, limit: int = 120) -> str:
     if text is None:
         return "(none)"
+    if not text:
+        return "(empty)"
     text = text.replace("\n", "⏎")
     return text if len(text) <= limit else text[:limit] + "…"
 
