@@ -54,6 +54,31 @@ def alias_bomb() -> tuple[int, float, int]:
     return len(bomb.encode()), 1000 * seconds, peak // 1024
 
 
+def diff_timing(n: int) -> tuple[float, float, int]:
+    """Seconds to load one side, milliseconds to compare, and changes found, for `n` customers whose
+    every record changed (one defect title each) plus one reworded task."""
+    from handbook.data.diff import compare
+    from handbook.data.loader import Project, load_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base_root = portfolio(Path(tmp) / "base", n)
+        started = time.perf_counter()
+        base = load_project(Project.at(base_root))
+        load_seconds = time.perf_counter() - started
+        head_root = portfolio(Path(tmp) / "head", 0)
+        acme = (head_root / "project_data/customers/acme.yml").read_text(encoding="utf-8")
+        for path in (base_root / "project_data/customers").glob("c*.yml"):
+            (head_root / path.relative_to(base_root)).write_text(
+                path.read_text(encoding="utf-8").replace("title: 无法登录", "title: 无法登录系统"), encoding="utf-8")
+        (head_root / "project_data/customers/acme.yml").write_text(acme, encoding="utf-8")
+        phases = head_root / "project_data/phases.yml"
+        phases.write_text(phases.read_text(encoding="utf-8").replace("title: 启动会", "title: 项目启动会"), encoding="utf-8")
+        head = load_project(Project.at(head_root))
+        started = time.perf_counter()
+        changes = compare(base, head)
+        return load_seconds, 1000 * (time.perf_counter() - started), len(changes.changes)
+
+
 def main() -> None:
     """Print the alias-bomb refusal, then one table row per (portfolio size, navigation mode)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -61,6 +86,12 @@ def main() -> None:
     args = parser.parse_args()
     size, ms, kb = alias_bomb()
     print(f"alias bomb of {size} bytes: refused in {ms:.2f} ms, peak memory {kb} KB\n")
+    print("| customers | load one side s | compare ms | changes |  (handbook diff: it loads two sides)")
+    print("| ---: | ---: | ---: | ---: |")
+    for n in (int(x) for x in args.sizes.split(",")):
+        load_seconds, compare_ms, found = diff_timing(n)
+        print(f"| {n + 1} | {load_seconds:.2f} | {compare_ms:.1f} | {found} |", flush=True)
+    print()
     print("| customers | nav | pages | build s | ms/page | customer page KB |")
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for n in (int(x) for x in args.sizes.split(",")):

@@ -243,3 +243,12 @@ def test_bundle_change_log_holds_the_methodology_and_its_own_customer_only(sampl
         page = z.read(f"{archive.stem}/changes/index.html").decode("utf-8")
     assert "并分发" in page and "等待信息科对接口清单的书面确认" in page and "本项目记录" in page
     assert "华建" not in page and "huajian" not in page and "v1.3" not in page
+
+
+def test_markdown_report_escapes_data(minimal: Path) -> None:
+    base = load_project(Project.at(minimal))
+    edit(minimal, ACME_PATH, "title: 无法登录", "title: '<script>x</script> *粗体* `代码`'")
+    changes = compare(base, load_project(Project.at(minimal)))
+    text = markdown.render(changes)
+    assert "<script>" not in text and "&lt;script&gt;" in text and "\\*粗体\\*" in text
+    assert only(changes, "defect.changed").key == "acme/1/UAT-1/BUG-1"

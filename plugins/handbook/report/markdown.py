@@ -6,11 +6,21 @@ as typed; text diffs use `<del>`/`<ins>`, which GitHub and GitLab render.
 
 from __future__ import annotations
 
+import re
+
 from ..data.diff import Change, ChangeSet, FieldChange
 from ..pages.rendering import md_inline
 from .words import SUMMARY, counts, headline
 
 MARK = {"added": "🟢 added", "removed": "🔴 removed", "changed": "🟡 changed", "moved": "🔵 moved"}
+
+
+def code(text: str) -> str:
+    """`text` as a code span, fenced with more backticks than it holds (keys can hold titles)."""
+    run = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
 
 
 def _text(text: str | None, limit: int = 200) -> str:
@@ -30,7 +40,7 @@ def inline(field: FieldChange) -> str:
 
 
 def _change(change: Change) -> list[str]:
-    what = headline(change).replace(change.key, f"`{change.key}`", 1) if change.key else headline(change)
+    what = headline(change).replace(change.key, code(change.key), 1) if change.key else headline(change)
     label = f" — {_text(change.label)}" if change.label and change.label != change.key else ""
     lines = [f"- {MARK[change.kind].split()[0]} {what}{label}"]
     for f in change.fields:
@@ -43,13 +53,13 @@ def _change(change: Change) -> list[str]:
 
 def render(changes: ChangeSet) -> str:
     """The whole report as Markdown."""
-    lines = [f"## Handbook changes: `{changes.base}` → `{changes.head}`", "", counts(changes)]
+    lines = [f"## Handbook changes: {code(changes.base)} → {code(changes.head)}", "", counts(changes)]
     if not changes.changes:
         return "\n".join(lines + ["", "No changes to the methodology or the customer records."]) + "\n"
     if changes.critical:
         lines += ["", "### ⚠️ Must not miss", ""]
         for c in changes.critical:
-            who = f" — customer `{c.customer}` {_text(c.customer_name)}" if c.customer else f" — `{c.key}`"
+            who = f" — customer `{c.customer}` {_text(c.customer_name)}" if c.customer else f" — {code(c.key)}"
             lines.append(f"- **{SUMMARY.get(c.code, c.code)}**{who}")
             for f in c.fields:
                 lines.append(f"  - {f.field}: {_text(f.old)} → {_text(f.new)}")
