@@ -252,3 +252,25 @@ def test_markdown_report_escapes_data(minimal: Path) -> None:
     text = markdown.render(changes)
     assert "<script>" not in text and "&lt;script&gt;" in text and "\\*粗体\\*" in text
     assert only(changes, "defect.changed").key == "acme/1/UAT-1/BUG-1"
+
+
+def test_change_page_is_a_pure_function_of_the_log(minimal: Path) -> None:
+    from conftest import REPO
+    from handbook.data.revisions import ChangeLog
+    from handbook.pages import changes as changes_page
+
+    base = load_project(Project.at(minimal))
+    edit(minimal, "project_data/phases.yml", "title: 系统切换", "title: '系统切换 <b>x</b>'")
+    edit(minimal, ACME_PATH, "title: 无法登录", "title: 无法登录*重要*")
+    head = load_project(Project.at(minimal))
+    log = ChangeLog("1.0", "0.9", "a" * 40, compare(base, head, "0.9", "1.0"))
+    (page,) = changes_page.pages(head, REPO / "site_templates", log)
+    assert page.path == "changes/index.md"
+    text = page.markdown
+    assert "相对上一发布版本 **0\\.9**（源提交 `aaaaaaaaaaaa`）" in text
+    assert "系统切换<ins> &lt;b&gt;x&lt;\\/b&gt;</ins>" in text and "<b>" not in text
+    assert "（[查看](../methodology/deploy.md)）" in text  # the task's phase page
+    assert "无法登录<ins>\\*重要\\*</ins>" in text and "（[查看](../customers/acme/acceptance.md)）" in text
+    nothing = changes_page.pages(head, REPO / "site_templates", ChangeLog("1.0", note="no-published-version"))
+    assert "之前没有已发布的版本" in nothing[0].markdown
+    assert changes_page.pages(head, REPO / "site_templates", None) == []

@@ -130,9 +130,11 @@ def segments(old: str, new: str) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-def _similarity(diff: tuple[Segment, ...], a: str, b: str) -> float:
-    kept = sum(len(s.text) for s in diff if s.op == "equal")
-    return 2 * kept / (len(a) + len(b))
+def _related(diff: tuple[Segment, ...], a: str, b: str) -> bool:
+    """True when the new text is an edit of the old: some unchanged run is a real part of it
+    (for a reworded sentence, a run of words; for two hashes, only stray shared characters)."""
+    longest = max((len(s.text) for s in diff if s.op == "equal"), default=0)
+    return longest >= max(2, 0.3 * min(len(a), len(b)))
 
 
 Fields = Mapping[str, Callable[[object], object]]
@@ -146,7 +148,7 @@ def field_changes(old: object, new: object, fields: Fields) -> tuple[FieldChange
         if a == b:
             continue
         diff = segments(a, b) if a and b and isinstance(get(new), str) else ()
-        if diff and _similarity(diff, a, b) < 0.5:
+        if diff and not _related(diff, a, b):
             diff = ()  # an ID or a hash replaced by another: a character diff would only be noise
         out.append(FieldChange(name, a, b, diff))
     return tuple(out)

@@ -28,6 +28,47 @@ def groups(changes: tuple[Change, ...]) -> list[tuple[str, list[Change]]]:
     return [(item, members) for item, members in out if members]
 
 
+def targets(model: m.Model, changes: tuple[Change, ...]) -> dict[Change, str]:
+    """The page each change can be read on now (relative to the 变更记录 page); removed items and
+    items of customers not in `model` have none, so no link can point at a missing page."""
+    phases = {p.id for p in model.phases}
+    tasks = {t.id: t.phase for p in model.phases for t in p.tasks}
+    criteria = {g.id: g.phase for p in model.phases for g in p.gate}
+    deliverables = {d.id: d.phase for p in model.phases for d in p.deliverables}
+    modules = {x.id: x.role for x in model.modules}
+    customers = {c.id for c in model.customers}
+    out: dict[Change, str] = {}
+    for c in changes:
+        if c.kind == "removed":
+            continue
+        target = None
+        if c.customer is not None:
+            if c.customer in customers:
+                on_record = c.item in ("decision", "signoff", "fingerprint", "acceptance-plan", "acceptance-criterion",
+                                       "uat-round", "uat-case", "defect", "open-item")
+                target = routes.acceptance(c.customer) if on_record else routes.customer(c.customer)
+        elif c.item == "phase" and c.key in phases:
+            target = routes.phase(c.key)
+        elif c.item == "step" and c.key.split("/")[0] in phases:
+            target = routes.phase(c.key.split("/")[0])
+        elif c.item in ("task", "gate-criterion", "deliverable"):
+            phase = {"task": tasks, "gate-criterion": criteria, "deliverable": deliverables}[c.item].get(c.key)
+            target = routes.phase(phase) if phase else None
+        elif c.item == "module" and c.key in modules:
+            target = routes.link(routes.CHANGES, routes.manual(modules[c.key]), f"module-{c.key}")
+            out[c] = target
+            continue
+        elif c.item == "role" and any(r.id == c.key for r in model.roles):
+            target = routes.role(c.key)
+        elif c.item == "sla-tier":
+            target = routes.link(routes.CHANGES, routes.SLA, f"tier-{c.key}")
+            out[c] = target
+            continue
+        if target:
+            out[c] = routes.link(routes.CHANGES, target)
+    return out
+
+
 def pages(model: m.Model, templates_dir: Path, changes: ChangeLog | None = None) -> list[GeneratedPage]:
     """The 变更记录 page, or nothing without a change log (e.g. `handbook render` of a bare model)."""
     if changes is None:
@@ -39,6 +80,7 @@ def pages(model: m.Model, templates_dir: Path, changes: ChangeLog | None = None)
                critical=log.critical if log else (),
                methodology=groups(log.methodology) if log else [],
                customers=log.customer_changes() if log else {},
+               links=targets(model, log.changes) if log else {},
                here=routes.CHANGES, routes=routes),
         routes.CHANGES, meta={"description": f"手册 {model.handbook.version} 相对上一发布版本的变化"},
     )]

@@ -34,7 +34,9 @@ def inline(field: FieldChange) -> str:
     """A character-level diff: unchanged text, <del>deleted</del>, <ins>inserted</ins>."""
     parts = []
     for seg in field.condensed():
-        text = str(md_inline(seg.text.replace("\n", " ⏎ ")))
+        raw = seg.text.replace("\n", " ⏎ ")
+        # md_inline collapses white space; a space at the edge of a changed run is part of the change.
+        text = (" " if raw[:1].isspace() else "") + str(md_inline(raw)) + (" " if raw[-1:].isspace() and raw.strip() else "")
         parts.append(text if seg.op == "equal" else f"<del>{text}</del>" if seg.op == "delete" else f"<ins>{text}</ins>")
     return "".join(parts)
 
