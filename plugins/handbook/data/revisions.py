@@ -58,6 +58,19 @@ def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def _extract(tar: tarfile.TarFile, dest: Path) -> None:
+    """Extract git's archive, refusing absolute paths and links that leave `dest` (the loader
+    then refuses symbolic links in data, as it does in a working tree)."""
+    if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+        tar.extractall(dest, filter="data")
+        return
+    for member in tar.getmembers():
+        parts = Path(member.name).parts
+        if member.name.startswith("/") or ".." in parts or member.islnk():
+            raise RevisionError([f"refusing archive member {member.name!r}"])
+    tar.extractall(dest)
+
+
 def load_revision(project: Project, ref: str, as_of: dt.date | None = None) -> m.Model:
     """The model of `project` as it was at git `ref`; `RevisionError` with located problems, each
     prefixed by the ref, when that revision's data does not validate."""
@@ -72,7 +85,7 @@ def load_revision(project: Project, ref: str, as_of: dt.date | None = None) -> m
             if archive.returncode != 0:
                 raise RevisionError([f"{ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}"])
             with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(tmp, filter="data")  # refuses absolute paths and links leaving tmp
+                _extract(tar, Path(tmp))
         root = Path(tmp) / prefix
         copy = Project(root, root / _rel(project.data_dir, project.root), root / _rel(project.content_dir, project.root))
         try:
