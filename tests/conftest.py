@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -228,6 +230,9 @@ def fixture_mkdocs_yml(root: Path, **plugin_options: object) -> Path:
         for k, v in options.items()))
     head = head.replace("custom_dir: site_templates/overrides", f"custom_dir: {REPO / 'site_templates/overrides'}")
     head = "\n".join(line for line in head.splitlines() if "jieba_dict_user" not in line)
+    # MkDocs requires site_name; the plugin insists it equals the fixture's own handbook title.
+    title = yaml.safe_load((root / "project_data/handbook.yml").read_text(encoding="utf-8"))["title"]
+    head = re.sub(r"(?m)^site_name: .*$", lambda _: f"site_name: {json.dumps(title, ensure_ascii=False)}", head)
     nav = "\nnav:\n  - 首页: index.md\n  - 方法论: methodology/index.md\n  - 客户项目: customers/index.md\n"
     path = root / "mkdocs.yml"
     path.write_text(head + nav, encoding="utf-8")

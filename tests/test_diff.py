@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from conftest import ACME_PATH, write_project
 from handbook.cli import main
 from handbook.data.diff import compare
 from handbook.data.loader import Project, load_project
-from handbook.errors import DataError
-from handbook.data.revisions import RevisionError, diff_revisions
+from handbook.errors import HandbookError
+from handbook.data.revisions import diff_revisions
 from handbook.report import markdown
 
 RUIFENG = "project_data/customers/ruifeng-mfg.yml"
@@ -154,9 +155,9 @@ def test_changed_decision_comes_first_and_is_critical(minimal_repo: Path, capsys
 
 def test_resigned_record_reports_signoff_and_fingerprint_first(sample_repo: Path) -> None:
     edit(sample_repo, RUIFENG, SIGNER_TITLE, SIGNER_TITLE.replace("副总经理", "总经理"))
-    with pytest.raises(DataError) as error:  # the error tells the fingerprint to re-sign with
+    with pytest.raises(HandbookError) as error:  # the error tells the fingerprint to re-sign with
         load_project(Project.at(sample_repo))
-    new = str(error.value).split("set signed_fingerprint: ")[1].strip()
+    new = str(error.value).split("set signed_fingerprint: ")[1].split()[0]
     edit(sample_repo, RUIFENG, "signed_fingerprint: ff11", f"signed_fingerprint: {new}  # ff11")
     text = (sample_repo / RUIFENG).read_text(encoding="utf-8")
     (sample_repo / RUIFENG).write_text(text.split("  # ff11")[0] + "\n", encoding="utf-8")
@@ -208,7 +209,7 @@ def test_a_base_that_does_not_validate_is_reported_with_the_ref(minimal_repo: Pa
     assert main(["--project", str(minimal_repo), "diff", "HEAD"]) == 1
     err = capsys.readouterr().err
     assert "HEAD: project_data/roles.yml:" in err and "'vendr' is not allowed here" in err
-    with pytest.raises(RevisionError) as error:
+    with pytest.raises(HandbookError) as error:
         diff_revisions(Project.at(minimal_repo), "no-such-ref")
     assert error.value.messages == ["'no-such-ref' is not a commit of this repository"]
 
@@ -264,13 +265,16 @@ def test_change_page_is_a_pure_function_of_the_log(minimal: Path) -> None:
     edit(minimal, ACME_PATH, "title: 无法登录", "title: 无法登录*重要*")
     head = load_project(Project.at(minimal))
     log = ChangeLog("1.0", "0.9", "a" * 40, compare(base, head, "0.9", "1.0"))
-    (page,) = changes_page.pages(head, REPO / "site_templates", log)
+    (page,) = changes_page.pages(replace(head, change_log=log), REPO / "site_templates")
+    assert changes_page.owned_routes(replace(head, change_log=log)) == [page.route]
     assert page.path == "changes/index.md"
     text = page.markdown
     assert "相对上一发布版本 **0\\.9**（源提交 `aaaaaaaaaaaa`）" in text
     assert "系统切换<ins> &lt;b&gt;x&lt;\\/b&gt;</ins>" in text and "<b>" not in text
     assert "（[查看](../methodology/deploy.md)）" in text  # the task's phase page
     assert "无法登录<ins>\\*重要\\*</ins>" in text and "（[查看](../customers/acme/acceptance.md)）" in text
-    nothing = changes_page.pages(head, REPO / "site_templates", ChangeLog("1.0", note="no-published-version"))
+    nothing = changes_page.pages(replace(head, change_log=ChangeLog("1.0", note="no-published-version")),
+                                 REPO / "site_templates")
     assert "之前没有已发布的版本" in nothing[0].markdown
-    assert changes_page.pages(head, REPO / "site_templates", None) == []
+    assert changes_page.pages(head, REPO / "site_templates") == [] == changes_page.owned_routes(head)
+    assert replace(head, change_log=log).for_customer("acme").change_log is None  # a bundle computes its own

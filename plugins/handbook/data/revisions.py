@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import HandbookError
 from . import model as m
 from .diff import ChangeSet, compare
 from .loader import Project, load_project
@@ -27,30 +27,22 @@ from .loader import Project, load_project
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 
-class RevisionError(Exception):
-    """A revision cannot be loaded: unknown ref, no git, or data that does not validate there."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
-
-
 def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=not binary, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise RevisionError([f"git cannot be run ({error}); comparing revisions needs git"]) from None
+        raise HandbookError([f"git cannot be run ({error}); comparing revisions needs git"]) from None
 
 
 def resolve(root: Path, ref: str) -> str:
     """The full commit hash `ref` names in the repository holding `root`."""
     if not ref or ref.startswith("-"):
-        raise RevisionError([f"'{ref}' is not a git revision"])
+        raise HandbookError([f"'{ref}' is not a git revision"])
     result = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if result.returncode != 0:
         if _git(root, "rev-parse", "--git-dir").returncode != 0:
-            raise RevisionError([f"{root}: not a git repository; comparing revisions needs the project's history"])
-        raise RevisionError([f"'{ref}' is not a commit of this repository"])
+            raise HandbookError([f"{root}: not a git repository; comparing revisions needs the project's history"])
+        raise HandbookError([f"'{ref}' is not a commit of this repository"])
     return result.stdout.strip()
 
 
@@ -67,12 +59,12 @@ def _extract(tar: tarfile.TarFile, dest: Path) -> None:
     for member in tar.getmembers():
         parts = Path(member.name).parts
         if member.name.startswith("/") or ".." in parts or member.islnk():
-            raise RevisionError([f"refusing archive member {member.name!r}"])
+            raise HandbookError([f"refusing archive member {member.name!r}"])
     tar.extractall(dest)
 
 
 def load_revision(project: Project, ref: str, as_of: dt.date | None = None) -> m.Model:
-    """The model of `project` as it was at git `ref`; `RevisionError` with located problems, each
+    """The model of `project` as it was at git `ref`; `HandbookError` with located problems, each
     prefixed by the ref, when that revision's data does not validate."""
     commit = resolve(project.root, ref)
     prefix = _git(project.root, "rev-parse", "--show-prefix").stdout.strip()
@@ -83,7 +75,7 @@ def load_revision(project: Project, ref: str, as_of: dt.date | None = None) -> m
             top = _git(project.root, "rev-parse", "--show-toplevel").stdout.strip()
             archive = _git(Path(top), "archive", "--format=tar", commit, "--", *present, binary=True)
             if archive.returncode != 0:
-                raise RevisionError([f"{ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}"])
+                raise HandbookError([f"{ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}"])
             with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
                 _extract(tar, Path(tmp))
         root = Path(tmp) / prefix
@@ -91,9 +83,9 @@ def load_revision(project: Project, ref: str, as_of: dt.date | None = None) -> m
         try:
             # A rule added since (a signed record keeping its fingerprint) must not make history unreadable.
             return load_project(copy, as_of, require_seal=False)
-        except DataError as error:
-            raise RevisionError([f"{ref}: {p}" for p in error.problems]
-                                + [f"{ref}: {len(error.problems)} error(s) in project data at this revision"]) from None
+        except HandbookError as error:
+            raise HandbookError([f"{ref}: {m}" for m in error.messages],
+                                summary=f"{len(error.messages)} error(s) in project data at {ref}") from None
 
 
 def diff_revisions(project: Project, base_ref: str, head_ref: str | None = None,
@@ -104,8 +96,9 @@ def diff_revisions(project: Project, base_ref: str, head_ref: str | None = None,
     if head_ref is None:
         try:
             head = load_project(project, as_of)
-        except DataError as error:
-            raise RevisionError([f"working tree: {p}" for p in error.problems]) from None
+        except HandbookError as error:
+            raise HandbookError([f"working tree: {m}" for m in error.messages],
+                                summary=f"{len(error.messages)} error(s) in project data in the working tree") from None
     else:
         head = load_revision(project, head_ref, as_of)
     return compare(base, head, base_ref, head_ref or "working tree")
@@ -123,7 +116,7 @@ def published_versions(root: Path, branch: str = "gh-pages") -> list[PublishedVe
     """Published versions that recorded their source commit, newest first; [] without git or branch."""
     try:
         result = _git(root, "show", f"{branch}:versions.json")
-    except RevisionError:
+    except HandbookError:
         return []
     if result.returncode != 0:
         return []
@@ -174,7 +167,7 @@ def change_log(project: Project, head: m.Model, *, branch: str = "gh-pages", bas
         since, ref = older[0].version, older[0].commit
     try:
         base = load_revision(project, ref, head.as_of)
-    except RevisionError as error:
+    except HandbookError as error:
         return ChangeLog(version, since, note=error.messages[0], published=not base_ref)
     commit = resolve(project.root, ref)
     if customer is not None:

@@ -97,7 +97,7 @@ def find_signed_state(root: Path, data_rel: str, customer_id: str, signed_finger
                       current_canonical: str) -> SignedState | None:
     """The newest commit at which `customer_id`'s record had `signed_fingerprint`, and the fields
     that differ from it now; None without git history or when no commit matches."""
-    from .loader import canonical_record  # the one definition of what a fingerprint covers
+    from .fingerprint import canonical_text  # the one definition of what a fingerprint covers
 
     rels = [f"{data_rel}/customers/{customer_id}.yml", f"{data_rel}/handbook.yml", f"{data_rel}/phases.yml"]
     log = _git(root, "log", f"-n{MAX_COMMITS}", "--format=%H", "--", *rels)
@@ -122,8 +122,9 @@ def find_signed_state(root: Path, data_rel: str, customer_id: str, signed_finger
                 names = {d.get("id"): d.get("name") for p in phases.get("phases") or [] if isinstance(p, dict)
                          for d in p.get("deliverables") or [] if isinstance(d, dict)}
                 try:
-                    canonical = canonical_record(customer_id, customer, handbook, names)
-                except (AttributeError, TypeError):
+                    canonical = canonical_text(customer_id, customer, handbook.get("vendor"), handbook.get("title"),
+                                               names)
+                except (AttributeError, TypeError, KeyError):
                     continue
                 if hashlib.sha256(canonical.encode("utf-8")).hexdigest() == signed_fingerprint:
                     return SignedState(commit[:12], differences(canonical, current_canonical))

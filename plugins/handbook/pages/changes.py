@@ -1,9 +1,10 @@
 """The 变更记录 page: what changed since the previous published version, from a precomputed log.
 
-A pure function of the model and a `ChangeLog` (`data.revisions.change_log`), which the caller
-computes once: on the internal site it holds the methodology and every customer's record, in a
-customer's bundle it was computed on models filtered to that customer, so it holds nothing else.
-This module only groups the changes for the template; the template only renders them.
+A pure function of the model and the `ChangeLog` the caller attached to it (`Model.change_log`,
+from `data.revisions.change_log`, computed once): on the internal site it holds the methodology
+and every customer's record; in a customer's bundle it was computed on models filtered to that
+customer, so it holds nothing else. Without a log (e.g. a bare `generate`) there is no page. This
+module only groups the changes for the template; the template only renders them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from ..data import model as m
 from ..data.diff import Change
 from ..data.revisions import ChangeLog
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
+from .base import GeneratedPage, Route
+from .rendering import render, title
 
 # Methodology changes are shown by kind of item, in the handbook's reading order.
 ITEM_ORDER = ("handbook", "phase", "step", "task", "gate-criterion", "deliverable", "role", "module",
@@ -69,13 +70,19 @@ def targets(model: m.Model, changes: tuple[Change, ...]) -> dict[Change, str]:
     return out
 
 
-def pages(model: m.Model, templates_dir: Path, changes: ChangeLog | None = None) -> list[GeneratedPage]:
-    """The 变更记录 page, or nothing without a change log (e.g. `handbook render` of a bare model)."""
-    if changes is None:
+def owned_routes(model: m.Model) -> list[Route]:
+    """The 变更记录 page, when the model carries a change log."""
+    return [Route.common(routes.CHANGES)] if isinstance(model.change_log, ChangeLog) else []
+
+
+def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
+    """The 变更记录 page, or nothing without a change log."""
+    changes = model.change_log
+    if not isinstance(changes, ChangeLog):
         return []
     log = changes.changes
     return [GeneratedPage(
-        routes.CHANGES, "变更记录",
+        Route.common(routes.CHANGES), title(templates_dir, "changes"),
         render(templates_dir, "changes.md.j2", model=model, log=changes,
                critical=log.critical if log else (),
                methodology=groups(log.methodology) if log else [],

@@ -1,0 +1,54 @@
+"""Which site a build makes, passed to the plugin through the environment.
+
+Like mike, which tells its plugin what it builds through environment variables, a customer bundle
+is requested with `HANDBOOK_CUSTOMER` (the customer whose bundle this is) and `HANDBOOK_OFFLINE`
+(made to be opened from disk). The plugin reads them in `on_config`; nothing reaches into its
+configuration from outside, and a plain `HANDBOOK_CUSTOMER=acme mkdocs build` works the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+CUSTOMER = "HANDBOOK_CUSTOMER"
+OFFLINE = "HANDBOOK_OFFLINE"
+
+
+@dataclass(frozen=True)
+class BuildVariant:
+    """The internal site (no customer, online) or a customer's offline bundle."""
+
+    customer: str | None = None
+    offline: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> BuildVariant:
+        """The variant the environment asks for (the internal site when nothing is set)."""
+        return cls(environ.get(CUSTOMER) or None, environ.get(OFFLINE, "") not in ("", "0", "false"))
+
+    @classmethod
+    def bundle(cls, customer_id: str) -> BuildVariant:
+        """A customer's offline bundle."""
+        return cls(customer_id, True)
+
+    def env(self) -> dict[str, str]:
+        """The environment variables that request this variant."""
+        return {CUSTOMER: self.customer or "", OFFLINE: "1" if self.offline else ""}
+
+
+@contextlib.contextmanager
+def requested(variant: BuildVariant) -> Iterator[None]:
+    """Set the variant's variables for the duration of an in-process build, then restore them."""
+    saved = {key: os.environ.get(key) for key in (CUSTOMER, OFFLINE)}
+    os.environ.update(variant.env())
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
