@@ -276,5 +276,5 @@ def test_change_page_is_a_pure_function_of_the_log(minimal: Path) -> None:
     nothing = changes_page.pages(replace(head, change_log=ChangeLog("1.0", note="no-published-version")),
                                  REPO / "site_templates")
     assert "之前没有已发布的版本" in nothing[0].markdown
-    assert changes_page.pages(head, REPO / "site_templates") == [] == changes_page.owned_routes(head)
+    assert changes_page.pages(head, REPO / "site_templates")[0].markdown == nothing[0].markdown
     assert replace(head, change_log=log).for_customer("acme").change_log is None  # a bundle computes its own

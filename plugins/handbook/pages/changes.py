@@ -3,8 +3,9 @@
 A pure function of the model and the `ChangeLog` the caller attached to it (`Model.change_log`,
 from `data.revisions.change_log`, computed once): on the internal site it holds the methodology
 and every customer's record; in a customer's bundle it was computed on models filtered to that
-customer, so it holds nothing else. Without a log (e.g. a bare `generate`) there is no page. This
-module only groups the changes for the template; the template only renders them.
+customer, so it holds nothing else. A model without a log (nothing to compare with was found or
+configured) gets the page saying so. This module only groups the changes for the template; the
+template only renders them.
 """
 
 from __future__ import annotations
@@ -71,15 +72,15 @@ def targets(model: m.Model, changes: tuple[Change, ...]) -> dict[Change, str]:
 
 
 def owned_routes(model: m.Model) -> list[Route]:
-    """The 变更记录 page, when the model carries a change log."""
-    return [Route.common(routes.CHANGES)] if isinstance(model.change_log, ChangeLog) else []
+    """The 变更记录 page, on every site and in every bundle."""
+    return [Route.common(routes.CHANGES)]
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
-    """The 变更记录 page, or nothing without a change log."""
+    """The 变更记录 page of the model's change log (or, without one, saying there is no earlier version)."""
     changes = model.change_log
     if not isinstance(changes, ChangeLog):
-        return []
+        changes = ChangeLog(model.handbook.version, note="no-published-version")
     log = changes.changes
     return [GeneratedPage(
         Route.common(routes.CHANGES), title(templates_dir, "changes"),
