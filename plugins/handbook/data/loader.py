@@ -51,13 +51,13 @@ def load_project(project: Project, as_of: dt.date | None = None, *, require_seal
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load_project(project, as_of)
+        return _load_project(project, as_of, require_seal)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
+def _load_project(project: Project, as_of: dt.date | None, require_seal: bool = True) -> m.Model:
     problems = ProblemLog()
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
