@@ -251,11 +251,37 @@ def bundle_cost(n: int) -> tuple[float, float, float, int]:
         return setup, bundle, scan_ms, len(run.index.owners)
 
 
+def diff_timing(n: int) -> tuple[float, float, int]:
+    """Seconds to load one side, milliseconds to compare, and changes found, for `n` customers whose
+    every record changed (one defect title each) plus one reworded task."""
+    from conftest import portfolio
+    from handbook.data.diff import compare
+    from handbook.data.loader import Project, load_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base_root = portfolio(Path(tmp) / "base", n)
+        started = time.perf_counter()
+        base = load_project(Project.at(base_root))
+        load_seconds = time.perf_counter() - started
+        head_root = portfolio(Path(tmp) / "head", 0)
+        acme = (head_root / "project_data/customers/acme.yml").read_text(encoding="utf-8")
+        for path in (base_root / "project_data/customers").glob("c*.yml"):
+            (head_root / path.relative_to(base_root)).write_text(
+                path.read_text(encoding="utf-8").replace("title: 无法登录", "title: 无法登录系统"), encoding="utf-8")
+        (head_root / "project_data/customers/acme.yml").write_text(acme, encoding="utf-8")
+        phases = head_root / "project_data/phases.yml"
+        phases.write_text(phases.read_text(encoding="utf-8").replace("title: 启动会", "title: 项目启动会"), encoding="utf-8")
+        head = load_project(Project.at(head_root))
+        started = time.perf_counter()
+        changes = compare(base, head)
+        return load_seconds, 1000 * (time.perf_counter() - started), len(changes.changes)
+
+
 def main() -> None:
     """Run every part at the default (or `--large`) sizes, print the tables, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="10,000-customer validate, every bundle of 100 customers")
-    parser.add_argument("--parts", default="validate,build,overhead,bundle,leaks,serve",
+    parser.add_argument("--parts", default="validate,build,overhead,bundle,leaks,serve,diff",
                         help="comma-separated parts to run")
     parser.add_argument("--leak-sizes", default="10,100,1000", help="customer counts for one bundle's cost")
     parser.add_argument("--validate-sizes", default=None, help="customer counts for validate (default 100,1000)")
@@ -326,6 +352,16 @@ def main() -> None:
             results["serve"] = serve_reload(100, work)
             if results["serve"] is None:
                 print("serve reload: not measured here yet (the `serve --customer` work fills `serve_reload`)\n")
+        if "diff" in parts:
+            print("| customers | load one side s | compare ms | changes |  (handbook diff loads two sides)")
+            print("| ---: | ---: | ---: | ---: |")
+            results["diff"] = []
+            for n in (int(x) for x in args.build_sizes.split(",")):
+                load_seconds, compare_ms, found = diff_timing(n)
+                results["diff"].append({"customers": n + 1, "load_s": load_seconds, "compare_ms": compare_ms,
+                                        "changes": found})
+                print(f"| {n + 1} | {load_seconds:.2f} | {compare_ms:.1f} | {found} |", flush=True)
+            print()
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"figures written to {args.json}")
     finally:

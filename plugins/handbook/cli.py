@@ -1,4 +1,4 @@
-"""The `handbook` command: validate, build, preview, render, bundle, print and publish the handbook.
+"""The `handbook` command: validate, build, preview, render, bundle, print, publish and diff the handbook.
 
 Exit codes: 0 success, 1 data or build errors, 2 usage errors. Expected failures print located
 messages, never tracebacks.
@@ -74,6 +74,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     if args.customer:
         model = _for_customer(model, args.customer)
     refuse_symlink(Path(args.out))
+    from dataclasses import replace
+
+    from .data.revisions import change_log
+
+    model = replace(model, change_log=change_log(_project(args), model, base_ref=args.changes_base,
+                                                 customer=args.customer))
     out = Path(args.out).resolve()
     clean_stale(out.parent)
     if not is_replaceable(out):
@@ -104,6 +110,17 @@ def _check_ids(customer_ids: list[str]) -> None:
                 if (problem := id_problem(cid))]
     if problems:
         raise HandbookError(problems, exit_code=2)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare the data model at two git revisions (HEAD: the working tree) item by item."""
+    from .data.revisions import diff_revisions
+    from .report import as_json, markdown, terminal
+
+    changes = diff_revisions(_project(args), args.base, args.head)
+    renderer = {"text": terminal, "markdown": markdown, "json": as_json}[args.format]
+    sys.stdout.write(renderer.render(changes))
+    return 0
 
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
@@ -277,6 +294,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")
     p.add_argument("--templates", default="site_templates", help="page templates folder (default: site_templates)")
+    p.add_argument("--changes-base", metavar="REV", help="git revision the 变更记录 page compares with "
+                   "(default: the newest published version older than this one)")
     p = add("bundle", cmd_bundle, "build offline HTML bundles: dist/<id>-handbook-<version>.zip")
     p.add_argument("customers", nargs="*", metavar="CUSTOMER", help="customer IDs")
     p.add_argument("--all", action="store_true", help="every customer, on all cores")
@@ -297,6 +316,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="write into a non-empty directory")
     p.add_argument("--title", default="实施手册", help="the handbook's title (default: 实施手册)")
     p.add_argument("--vendor", default="我们公司", help="the vendor's name shown in the handbook")
+    p = add("diff", cmd_diff, "what changed in the methodology and the customer records between two git revisions")
+    p.add_argument("base", metavar="BASE", help="git revision to compare from (e.g. HEAD~1, main, a tag)")
+    p.add_argument("head", metavar="HEAD", nargs="?", help="git revision to compare to (default: the working tree)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text for the terminal (default), markdown for a pull request, json for scripts")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top

@@ -176,4 +176,5 @@ class CustomerReader(FieldReader):
             scope=tuple(raw.get("scope", ())), criteria=criteria, rounds=tuple(rounds), open_items=items,
             decision=raw.get("decision", "pending"), vendor_signoff=signatory("vendor"),
             customer_signoff=signatory("customer"), canonical=canonical, source=doc.source(base),
+            signed_fingerprint=raw.get("signed_fingerprint"),
         )

@@ -40,23 +40,25 @@ class Project:
         return cls(root, root / data_dir, root / content_dir)
 
 
-def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
-    """Load, validate and return the model of `project`; raise `DataError` with every problem.
+def load_project(project: Project, as_of: dt.date | None = None, *, require_seal: bool = True) -> m.Model:
+    """Load, validate and return the model of `project`; raise `HandbookError` with every problem.
 
     `as_of` is the day milestones and overdue phases are judged against (default: today).
+    `require_seal=False` accepts signed records without `signed_fingerprint` (earlier revisions,
+    written before the rule existed); a seal that no longer matches is an error either way.
     """
     # A load allocates millions of small objects and frees none of them: the cyclic garbage
     # collector would walk them all again and again (a fifth of a warm load) for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load_project(project, as_of)
+        return _load_project(project, as_of, require_seal)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
+def _load_project(project: Project, as_of: dt.date | None, require_seal: bool = True) -> m.Model:
     problems = ProblemLog()
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
@@ -66,7 +68,7 @@ def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
     model = _build(project, docs, problems, invalid, as_of or dt.date.today())
     check_audiences(content_audiences(project.content_dir, project.root), [c.id for c in model.customers], problems)
     problems.raise_if_any()
-    check_rules(model, problems)
+    check_rules(model, problems, project, require_seal=require_seal)
     problems.raise_if_any()
     return model
 

@@ -578,12 +578,18 @@ class Acceptance:
     vendor_signoff: Signatory | None = None
     customer_signoff: Signatory | None = None
     canonical: str = "{}"  # canonical JSON of the record's data, the input of its fingerprint
+    signed_fingerprint: str | None = None  # the fingerprint kept in the data when both sides signed
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def fingerprint(self) -> str:
         """SHA-256 of the canonical record: matches a printed, signed copy to the data in the repository."""
         return hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def is_signed(self) -> bool:
+        """Both sides signed, with dates: from then on the record may not change silently."""
+        return all(s is not None and s.date is not None for s in (self.vendor_signoff, self.customer_signoff))
 
     @property
     def latest_round(self) -> UatRound | None:
@@ -792,6 +798,9 @@ class Model:
     glossary: tuple[GlossaryTerm, ...] = ()
     audience: str = "internal"  # "internal" or "customer:<id>"
     as_of: dt.date = field(default_factory=dt.date.today)  # the day the figures are computed for
+    # What changed since the previous published version (a `data.revisions.ChangeLog`), attached by
+    # the caller before pages are generated; it feeds the 变更记录 page, which exists only with it.
+    change_log: object | None = field(default=None, compare=False, repr=False)
 
     def role(self, role_id: str) -> Role:
         """The role with `role_id`."""
@@ -838,4 +847,6 @@ class Model:
         chosen = tuple(c for c in self.customers if c.id == customer_id)
         if not chosen:
             raise KeyError(customer_id)
-        return replace(self, customers=chosen, audience=f"customer:{customer_id}")
+        # A log computed on every customer must not reach a bundle: the caller computes the
+        # customer's own on filtered models (`data.revisions.change_log`).
+        return replace(self, customers=chosen, audience=f"customer:{customer_id}", change_log=None)

@@ -10,6 +10,7 @@ import html
 import logging
 import posixpath
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -25,6 +26,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..data.loader import Project
+from ..data.revisions import change_log
 from ..data.model import Model
 from ..errors import HandbookError, Location, Problem, log
 from ..load import load
@@ -61,6 +63,11 @@ class HandbookConfig(base.Config):
     shared_files = c.ListOfItems(c.Type(str), default=[])
     """Glob patterns (relative to the site root) of files in content/ whose text cannot be read
     (images, archives) and that may go into every customer's bundle unchecked."""
+    changes_branch = c.Type(str, default="gh-pages")
+    """Where `handbook publish` records each version's source commit: the 变更记录 page compares
+    with the newest version published there that is older than this one."""
+    changes_base = c.Optional(c.Type(str))
+    """A git revision to compare with instead (e.g. a tag), when nothing is published yet."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -100,7 +107,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             except KeyError:
                 known = ", ".join(cu.id for cu in model.customers)
                 raise PluginError(f"unknown customer '{self.variant.customer}' (known: {known})") from None
-        self.model = model
+        # Computed on the model as filtered: a bundle's log holds its own customer's changes only.
+        self.model = replace(model, change_log=change_log(
+            project, model, branch=self.config.changes_branch, base_ref=self.config.changes_base,
+            customer=self.variant.customer))
         self.abbreviations = abbreviation_definitions(model)
         _apply_site_metadata(config, model)
         if self.variant.offline:
