@@ -3,6 +3,7 @@ of change, each asserting the exact item and field reported."""
 
 from __future__ import annotations
 
+import re
 import json
 import subprocess
 from dataclasses import replace
@@ -158,9 +159,9 @@ def test_resigned_record_reports_signoff_and_fingerprint_first(sample_repo: Path
     with pytest.raises(HandbookError) as error:  # the error tells the fingerprint to re-sign with
         load_project(Project.at(sample_repo))
     new = str(error.value).split("set signed_fingerprint: ")[1].split()[0]
-    edit(sample_repo, RUIFENG, "signed_fingerprint: ff11", f"signed_fingerprint: {new}  # ff11")
-    text = (sample_repo / RUIFENG).read_text(encoding="utf-8")
-    (sample_repo / RUIFENG).write_text(text.split("  # ff11")[0] + "\n", encoding="utf-8")
+    path = sample_repo / RUIFENG
+    path.write_text(re.sub(r"signed_fingerprint: [0-9a-f]{64}", f"signed_fingerprint: {new}",
+                           path.read_text(encoding="utf-8")), encoding="utf-8")
     changes = changes_after(sample_repo, "re-signed")
     codes = [c.code for c in changes.changes]
     assert codes[:2] == ["acceptance.signoff", "acceptance.fingerprint"]
