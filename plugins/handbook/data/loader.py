@@ -174,6 +174,9 @@ def _parse_one(path: Path, kind: str, key: str, project: Project, problems: Prob
         invalid.add(key)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -275,6 +278,8 @@ class _Builder:
     def date(self, doc: YamlDocument, path: tuple, value: str | None) -> dt.date | None:
         if value is None:
             return None
+        if not _ISO_DATE.fullmatch(value):
+            return None  # the schema's pattern has reported it at this position already: one message
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -366,7 +371,7 @@ class _Builder:
         roles = self.roles(d["roles.yml"])
         role_ids = [r.id for r in roles]
         phases = self.phases(d["phases.yml"], role_ids)
-        modules = self.modules(d["training.yml"], role_ids)
+        modules = self.modules(d["training.yml"], roles)
         categories, faq = self.faq(d["faq.yml"], role_ids, [p.id for p in phases])
         priorities, tiers = self.sla(d["sla.yml"])
         faq_ids = {e.id: d["faq.yml"].at(("entries", i, "id")) for i, e in enumerate(faq)}
@@ -414,8 +419,8 @@ class _Builder:
     def roles(self, doc: YamlDocument) -> tuple[m.Role, ...]:
         raw = doc.data["roles"]
         self.unique(doc, [(("roles", i, "id"), r["id"]) for i, r in enumerate(raw)], "role")
-        return tuple(m.Role(r["id"], r["name"], r["side"], r["summary"], tuple(r.get("responsibilities", ())))
-                     for r in raw)
+        return tuple(m.Role(r["id"], r["name"], r["side"], r["summary"], tuple(r.get("responsibilities", ())),
+                            r.get("audience", "all")) for r in raw)
 
     def phases(self, doc: YamlDocument, role_ids: list[str]) -> tuple[m.Phase, ...]:
         raw = doc.data["phases"]
@@ -459,8 +464,10 @@ class _Builder:
             ))
         return tuple(result)
 
-    def modules(self, doc: YamlDocument, role_ids: list[str]) -> tuple[m.TrainingModule, ...]:
+    def modules(self, doc: YamlDocument, roles: tuple[m.Role, ...]) -> tuple[m.TrainingModule, ...]:
         raw = doc.data["modules"]
+        role_ids = [r.id for r in roles]
+        role_audience = {r.id: r.audience for r in roles}
         self.unique(doc, [(("modules", i, "id"), x["id"]) for i, x in enumerate(raw)], "training module")
         ids = [x["id"] for x in raw]
         result = []
@@ -474,8 +481,15 @@ class _Builder:
                 x["id"], x["title"], x["role"], x["duration_minutes"], tuple(x["objectives"]),
                 tuple(x.get("prerequisites", ())), self.content(doc, ("modules", i, "body"), x["body"]), x["body"],
                 tuple(m.Exercise(e["kind"], e["task"]) for e in x.get("exercises", ())), tuple(x.get("self_check", ())),
+                x.get("audience") or role_audience.get(x["role"], "all"),
             ))
         self._check_cycles(doc, raw)
+        internal = {x.id for x in result if x.audience == "internal"}
+        for i, x in enumerate(result):
+            for k, pre in enumerate(x.prerequisites):
+                if pre in internal and x.audience != "internal":
+                    self.err(doc, ("modules", i, "prerequisites", k), f"prerequisite '{pre}' is internal; a module "
+                                                                       f"for audience '{x.audience}' cannot require it")
         return tuple(result)
 
     def _check_cycles(self, doc: YamlDocument, raw: list[dict]) -> None:
@@ -569,8 +583,12 @@ class _Builder:
         progress = tuple(self.phase_progress(doc, phase, records.get(phase.id), acceptance) for phase in phases)
         training = []
         module_ids = [x.id for x in modules]
+        internal_modules = {x.id: x.audience == "internal" for x in modules}
         for i, s in enumerate(c.get("training", [])):
             self.ref(doc, ("training", i, "module"), s["module"], module_ids, "training module")
+            if internal_modules.get(s["module"]):
+                self.err(doc, ("training", i, "module"), f"training module '{s['module']}' is internal (audience: "
+                                                         "internal); a customer's training plan cannot use it")
             if s.get("attended") is not None and s.get("invited") is not None and s["attended"] > s["invited"]:
                 self.err(doc, ("training", i, "attended"), f"attended ({s['attended']}) exceeds invited ({s['invited']})")
             training.append(m.TrainingSession(s["module"], s["audience"], s["format"], tuple(s.get("people", ())),

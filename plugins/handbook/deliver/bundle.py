@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..site.build import BuildError, build_into, source_commit, staging_dir
+from ..site.offline import make_offline
 from ..data.loader import DATA_FILES, Project, id_problem, load_project, schema
 from ..data.yaml_source import load_yaml
 from ..errors import ProblemLog
@@ -353,17 +354,8 @@ class CustomerBuild:
         """Build this customer's offline site into the fresh directory `site`."""
 
         def configure(config) -> None:
-            from material.plugins.offline.plugin import OfflinePlugin
-
-            handbook = config.plugins["handbook"]
-            handbook.config.customer = self.customer_id
-            handbook.config.offline = True
-            offline = OfflinePlugin()
-            offline.load_config({})
-            config.plugins["material/offline"] = offline
-            config.extra["polyfills"] = [SHIM]
-            # The version selector fetches ../versions.json: published versions only, never offline.
-            config.extra.pop("version", None)
+            config.plugins["handbook"].config.customer = self.customer_id
+            make_offline(config)
             config.copyright = html.escape(f"{self.title} · 版本 {self.version} · 源提交 {self.commit} · "
                                            f"构建于 {self.built[:10]} · 客户 {self.customer_id}")
 

@@ -73,6 +73,12 @@ def _check_repository(root: Path, branch: str, push: bool) -> None:
         raise PublishError([f"no git remote '{REMOTE}' to push to; add it, or publish without --push"])
 
 
+def _versioned(config) -> None:
+    """Material's version selector, which reads the `versions.json` mike writes: published sites only
+    (elsewhere it would request a file that does not exist on every page)."""
+    config.extra["version"] = {"provider": "mike"}
+
+
 def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("latest",), push: bool = False,
             config_name: str = "mkdocs.yml") -> str:
     """Validate, build and deploy the handbook at `root` to `branch` under its version; return it.
@@ -104,7 +110,8 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
             try:
                 with commands.deploy(cfg, version, aliases=aliases, update_aliases=True, branch=branch,
                                      message=message):
-                    build_into(root / config_name, Path(cfg["site_dir"]))
+                    build_into(root / config_name, Path(cfg["site_dir"]), configure=_versioned,
+                               use_directory_urls=True)
             except git_utils.GitEmptyCommit:
                 pass  # this very site is already published under this version and these aliases
             try:

@@ -19,7 +19,19 @@ TITLE = "验收记录"
 PRINT_TITLE = "验收记录（打印版）"
 
 
-def print_meta(customer: m.Customer) -> dict:
+def record_id(customer: m.Customer) -> str:
+    """The short reference printed on every page of the record: whose, and which data (the
+    fingerprint's first eight digits, so a reprint after any change carries a new one)."""
+    return f"UAT-{customer.id}-{customer.acceptance.fingerprint[:8]}"
+
+
+def print_header(model: m.Model, customer: m.Customer) -> str:
+    """The running header of the printed record's pages 2..n (print.html puts it in the page margin)."""
+    return (f"{customer.name} · 验收记录 {record_id(customer)} · 指纹 {customer.acceptance.fingerprint[:16]}… · "
+            f"生成于 {model.as_of.isoformat()}")
+
+
+def print_meta(model: m.Model, customer: m.Customer) -> dict:
     """Front matter of a print view, fresh per page (the plugin merges it into MkDocs' page meta).
 
     The print view is a document, not a site page: print.html drops the site chrome, search must
@@ -28,7 +40,7 @@ def print_meta(customer: m.Customer) -> dict:
     the plugin escapes front-matter titles like any other.
     """
     return {"title": f"{customer.name}：{TITLE}", "template": "print.html", "search": {"exclude": True},
-            "hide": ["navigation", "toc"]}
+            "hide": ["navigation", "toc"], "print_header": print_header(model, customer)}
 
 
 def scope_deliverables(model: m.Model, acceptance: m.Acceptance) -> tuple[m.Deliverable, ...]:
@@ -48,7 +60,7 @@ def render_record(model: m.Model, customer: m.Customer, templates_dir: Path, *, 
         templates_dir, "acceptance.md.j2",
         model=model, customer=customer, acceptance=customer.acceptance,
         scope=scope_deliverables(model, customer.acceptance),
-        here=here, routes=routes, printable=printable,
+        here=here, routes=routes, printable=printable, record_id=record_id(customer),
     )
 
 
@@ -64,6 +76,6 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         result.append(GeneratedPage(
             routes.acceptance_print(customer.id), PRINT_TITLE,
             render_record(model, customer, templates_dir, printable=True),
-            None, customer=customer.id, meta=print_meta(customer),
+            None, customer=customer.id, meta=print_meta(model, customer),
         ))
     return result

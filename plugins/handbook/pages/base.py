@@ -21,7 +21,8 @@ class GeneratedPage:
     `nav_parent` is the source path of the index page whose nav section lists this page (None:
     not listed, e.g. print views); `nav_group` nests it one level further (a customer's section).
     `customer` names the customer the page belongs to, so per-page navigation and the leak checks
-    know whose it is.
+    know whose it is. `replaces_content` lets the page take the place of a hand-written page at the
+    same path (a customer's bundle opens on the customer's own home page, not the generic one).
     """
 
     path: str
@@ -31,9 +32,10 @@ class GeneratedPage:
     nav_group: str | None = None
     customer: str | None = None
     meta: dict = field(default_factory=dict)
+    replaces_content: bool = False
 
 
-FAMILIES = ("methodology", "roles", "training", "faq", "support", "dashboard", "projects", "acceptance")
+FAMILIES = ("home", "methodology", "roles", "training", "faq", "support", "dashboard", "projects", "acceptance")
 
 
 def generate(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:

@@ -19,5 +19,6 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         routes.DASHBOARD, "项目组合看板",
         render(templates_dir, "dashboard.md.j2", model=model, here=routes.DASHBOARD, routes=routes,
                chart=phase_distribution(model)),
-        routes.CUSTOMERS, meta={"hide": ["toc"]},
+        # The widest table of the site: the whole width, no sidebars.
+        routes.CUSTOMERS, meta={"hide": ["navigation", "toc"]},
     )]

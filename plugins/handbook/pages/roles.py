@@ -11,10 +11,10 @@ from .rendering import render
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
-    """The role overview and one page per role."""
+    """The role overview and one page per role that has one (`Model.role_pages`)."""
     result = [GeneratedPage(routes.ROLES, "角色", render(templates_dir, "roles_index.md.j2", model=model,
                                                          here=routes.ROLES, routes=routes), routes.ROLES)]
-    for role in model.roles:
+    for role in model.role_pages:
         here = routes.role(role.id)
         tasks = [(phase, [t for t in phase.tasks if role.id in t.roles]) for phase in model.phases]
         result.append(GeneratedPage(

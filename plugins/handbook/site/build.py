@@ -148,11 +148,17 @@ def build_into(config_file: Path, out: Path, configure=None, **overrides) -> Non
         os.chdir(cwd)
 
 
-def build_site(config_file: Path, target: Path, **overrides) -> dict:
+def build_site(config_file: Path, target: Path, *, offline: bool = True, **overrides) -> dict:
     """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
 
+    With `offline` (the default) the site works when opened from disk (file://) as well as from a
+    web server: page URLs end in .html and search runs without a server (`site.offline`).
     Raises `BuildError` on data errors, build errors or any warning; `target` is then untouched.
     """
+    if offline:
+        from .offline import make_offline
+
+        overrides.setdefault("configure", make_offline)
     target = target.resolve()
     if not is_replaceable(target):
         raise BuildError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"])

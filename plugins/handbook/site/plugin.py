@@ -24,8 +24,10 @@ from mkdocs.structure.pages import Page
 
 from ..data.loader import DataError, Project, load_project
 from ..data.model import Model
-from .navigation import ScopedNavigation, expand_nav
+from .navigation import ScopedNavigation, expand_nav, move_after_home
 from ..pages.base import GeneratedPage, generate
+from ..pages.rendering import css_string
+from ..pages.routes import CUSTOMERS
 from ..errors import log
 
 ASSETS = ("assets/handbook.css",)
@@ -84,16 +86,25 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
+        # A sitemap needs absolute URLs: without `site_url` MkDocs writes one with no addresses.
+        if not config.site_url:
+            config.theme.static_templates.discard("sitemap.xml")
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.model is not None
+        if not config.site_url:  # not rendered (on_config), so not copied as a theme file either
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                if (theme_file := files.get_file_from_path(name)) is not None:
+                    files.remove(theme_file)
         pages = generate(self.model, self.templates_dir)
         problems = []
         for page in pages:
-            if files.get_file_from_path(page.path) is not None:
-                problems.append(f"generated page {page.path} collides with content/{page.path}")
-                continue
+            if (existing := files.get_file_from_path(page.path)) is not None:
+                if not page.replaces_content:
+                    problems.append(f"generated page {page.path} collides with content/{page.path}")
+                    continue
+                files.remove(existing)
             files.append(File.generated(config, page.path, content=page.markdown))
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(self.templates_dir / asset)))
@@ -111,11 +122,18 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.generated = {p.path: p for p in pages}
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
         config.nav = expand_nav(config.nav, pages)
+        if not self.model.is_internal:
+            config.nav = move_after_home(config.nav, CUSTOMERS)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.scoped = ScopedNavigation(nav, self.customer_of_page) if self.config.scoped_nav else None
         return nav
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        # print.html writes the running header of a printed record into a CSS string.
+        env.filters["css_string"] = css_string
+        return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         generated = self.generated.get(page.file.src_uri)
