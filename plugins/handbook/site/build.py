@@ -148,11 +148,12 @@ def build_into(config_file: Path, out: Path, configure=None, **overrides) -> Non
         os.chdir(cwd)
 
 
-def build_site(config_file: Path, target: Path, *, offline: bool = True, **overrides) -> dict:
+def build_site(config_file: Path, target: Path, *, offline: bool = False, **overrides) -> dict:
     """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
 
-    With `offline` (the default) the site works when opened from disk (file://) as well as from a
-    web server: page URLs end in .html and search runs without a server (`site.offline`).
+    With `offline` (what `handbook build` asks for) the site works when opened from disk (file://)
+    as well as from a web server: page URLs end in .html and search runs without a server
+    (`site.offline`); without it, URLs are directories as the configuration says (served sites).
     Raises `BuildError` on data errors, build errors or any warning; `target` is then untouched.
     """
     if offline:
