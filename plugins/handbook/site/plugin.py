@@ -43,6 +43,16 @@ _CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)(?:/|$)")
 jieba.setLogLevel(logging.WARNING)
 
 
+_CHECKBOX = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>')
+
+
+def label_checkboxes(html_text: str) -> str:
+    """Give the task lists' read-only checkboxes an accessible name (PyMdown's custom checkboxes
+    come without one: screen readers would announce a bare, unlabeled checkbox)."""
+    return _CHECKBOX.sub(lambda m: f'<input type="checkbox" disabled{m.group(1) or ""} '
+                                   f'aria-label="{"已勾选" if m.group(1) else "未勾选"}"/>', html_text)
+
+
 class HandbookConfig(base.Config):
     """Options of the `handbook` plugin in mkdocs.yml."""
 
@@ -149,6 +159,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return markdown
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html_text = label_checkboxes(html_text)
         owner = self.customer_of_page.get(page.file.src_uri)
         if owner is None:
             return html_text
