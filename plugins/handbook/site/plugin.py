@@ -137,7 +137,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        self.scoped = ScopedNavigation(nav, self.customer_of_page) if self.config.scoped_nav else None
+        # A bundle holds one customer: its section is shown on every page, not only on its own.
+        scoped = self.config.scoped_nav and self.model is not None and self.model.is_internal
+        self.scoped = ScopedNavigation(nav, self.customer_of_page) if scoped else None
         return nav
 
     def on_env(self, env, config: MkDocsConfig, files: Files):
