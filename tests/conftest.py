@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -228,6 +230,9 @@ def fixture_mkdocs_yml(root: Path, **plugin_options: object) -> Path:
         for k, v in options.items()))
     head = head.replace("custom_dir: site_templates/overrides", f"custom_dir: {REPO / 'site_templates/overrides'}")
     head = "\n".join(line for line in head.splitlines() if "jieba_dict_user" not in line)
+    # MkDocs requires site_name; the plugin insists it equals the fixture's own handbook title.
+    title = yaml.safe_load((root / "project_data/handbook.yml").read_text(encoding="utf-8"))["title"]
+    head = re.sub(r"(?m)^site_name: .*$", lambda _: f"site_name: {json.dumps(title, ensure_ascii=False)}", head)
     nav = "\nnav:\n  - 首页: index.md\n  - 方法论: methodology/index.md\n  - 客户项目: customers/index.md\n"
     path = root / "mkdocs.yml"
     path.write_text(head + nav, encoding="utf-8")
@@ -261,19 +266,18 @@ def family_pages(model, templates_dir: Path = REPO / "site_templates") -> dict[s
     page, a print view), plus the hand-written pages: {label: source path}, each path once.
     Derived from the family list, so a new family is covered by every gate without touching the
     tests. Customer pages are READER_CUSTOMER's (the sample customer with the fullest record)."""
-    from importlib import import_module
-
-    from handbook.pages.base import FAMILIES
+    from handbook.pages.registry import FAMILIES
 
     chosen: dict[str, str] = dict(OTHER_PAGES)
     for family in FAMILIES:
-        for page in import_module(f"handbook.pages.{family}").pages(model, templates_dir):
+        name = family.__name__.rsplit(".", 1)[-1]
+        for page in family.pages(model, templates_dir):
             if page.customer not in (None, READER_CUSTOMER):
                 continue
             kind = "print" if page.meta.get("template") == "print.html" else "customer" if page.customer else \
                 "index" if page.path.endswith("index.md") else "page"
             if page.path not in chosen.values():
-                chosen.setdefault(f"{family}:{kind}", page.path)
+                chosen.setdefault(f"{name}:{kind}", page.path)
     return chosen
 
 

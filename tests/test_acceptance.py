@@ -17,7 +17,7 @@ from handbook.pages import acceptance, routes
 from handbook.site.build import build_site
 from handbook.cli import main
 from handbook.data.loader import Project, load_project
-from handbook.errors import DataError
+from handbook.errors import HandbookError
 from test_loader import ACME, edit, problems
 
 TEMPLATES = REPO / "site_templates"
@@ -414,7 +414,7 @@ def test_hostile_customer_name_is_escaped(hostile_site) -> None:
 def test_dates_of_what_happened_cannot_lie_ahead(minimal: Path) -> None:
     import datetime as dt
 
-    with pytest.raises(DataError) as info:
+    with pytest.raises(HandbookError) as info:
         load_project(Project.at(minimal), as_of=dt.date(2026, 3, 1))
     found = [str(p) for p in info.value.problems]
     assert f"{ACME}:38:12: end of UAT round 1 2026-03-05 is in the future (today is 2026-03-01)" in found

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from handbook.site.build import MARKER, BuildError, build_site
+from handbook.site.build import MARKER, build_site
 from handbook.cli import main
 from handbook.data.loader import Project, load_project
+from handbook.errors import HandbookError
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +67,7 @@ def test_data_errors_fail_a_plain_mkdocs_build_with_located_messages(minimal: Pa
 
     acme = minimal / "project_data/customers/acme.yml"
     acme.write_text(acme.read_text(encoding="utf-8").replace("sla: gold", "sla: gld"), encoding="utf-8")
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(HandbookError) as info:
         build_site(fixture_mkdocs_yml(minimal), tmp_path / "out")
     assert "project_data/customers/acme.yml:5:6: unknown SLA tier 'gld' (did you mean 'gold'?)" in info.value.messages
     assert not (tmp_path / "out").exists()
@@ -107,7 +108,7 @@ def test_foreign_directories_are_never_replaced(sample_copy: Path, tmp_path: Pat
     out = tmp_path / "signed"
     out.mkdir()
     (out / "contract.pdf").write_bytes(b"%PDF signed")
-    with pytest.raises(BuildError, match="was not built by handbook"):
+    with pytest.raises(HandbookError, match="was not built by handbook"):
         build_site(sample_copy / "mkdocs.yml", out)
     assert (out / "contract.pdf").read_bytes() == b"%PDF signed"
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from handbook.deliver.bundle import (MANIFEST, BundleError, build_bundle, external_references, leak_scan_for,
+from handbook.deliver.bundle import (MANIFEST, build_bundle, external_references, leak_scan_for,
                              verify_manifest, verify_zip)
 from handbook.cli import main
 from handbook.data.loader import Project, load_project
+from handbook.errors import HandbookError
 
 CUSTOMERS = ("huajian-group", "ruifeng-mfg", "kangning-hospital")
 pytestmark = pytest.mark.e2e
@@ -99,10 +100,10 @@ def test_verify_reruns_the_checks_on_the_zip(bundles) -> None:
 
 def test_bad_ids_are_refused_before_touching_the_disk(tmp_path: Path, capsys) -> None:
     out = tmp_path / "dist"
-    with pytest.raises(BundleError, match="not a valid customer ID"):
+    with pytest.raises(HandbookError, match="not a valid customer ID"):
         build_bundle(REPO, "../etc", out)
     assert not out.exists()
-    with pytest.raises(BundleError, match=r"unknown customer 'nobody' \(known: huajian-group, kangning-hospital"):
+    with pytest.raises(HandbookError, match=r"unknown customer 'nobody' \(known: huajian-group, kangning-hospital"):
         build_bundle(REPO, "nobody", out)
     assert not out.exists()
     assert main(["--project", str(REPO), "bundle", "../etc", "--out", str(out)]) == 2
@@ -116,7 +117,7 @@ def test_a_failed_bundle_leaves_nothing(sample_copy: Path, tmp_path: Path) -> No
     out = tmp_path / "dist"
     out.mkdir()
     (out / "keep.zip").write_bytes(b"previous")
-    with pytest.raises(BundleError) as info:
+    with pytest.raises(HandbookError) as info:
         build_bundle(project, "ruifeng-mfg", out)
     assert any("missing.md" in m for m in info.value.messages)
     assert sorted(p.name for p in out.iterdir()) == ["keep.zip"]

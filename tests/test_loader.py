@@ -8,7 +8,8 @@ import pytest
 
 from conftest import ACME_PATH as ACME
 from handbook.data.loader import Project, load_project
-from handbook.errors import DataError
+from handbook.errors import HandbookError
+from handbook.load import load
 
 
 def edit(root: Path, rel: str, old: str, new: str) -> None:
@@ -21,8 +22,8 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
 
 def problems(root: Path) -> list[str]:
     """Every located problem of the project, as printed by `handbook validate`."""
-    with pytest.raises(DataError) as info:
-        load_project(Project.at(root))
+    with pytest.raises(HandbookError) as info:
+        load(Project.at(root))
     return [str(p) for p in info.value.problems]
 
 

@@ -11,7 +11,7 @@ from conftest import REPO, fixture_mkdocs_yml, portfolio
 from handbook.pages import routes
 from handbook.site.build import build_site
 from handbook.data.loader import Project, load_project
-from handbook.pages.base import generate
+from handbook.pages.registry import generate
 from handbook.pages.svg import phase_distribution, timeline
 from test_loader import ACME, edit
 
@@ -36,9 +36,9 @@ def test_progress_and_gate_verdicts_are_computed(minimal: Path) -> None:
     assert (verdict.criterion.id, verdict.source, verdict.met) == ("uat-accepted", "computed", False)
     assert not deploy.complete
     assert (acme.done, acme.applicable, acme.percent) == (2, 4, 50)
-    assert acme.gate_blocker == "UAT 第 1 轮未通过"
+    assert acme.gate_blocker == ("uat-failed", 1, None, None)
     assert [acme.status_of(p) for p in ("start", "deploy", "run")] == ["complete", "current", "upcoming"]
-    assert acme.next_milestone.label == "部署完成" and acme.next_milestone.date.isoformat() == "2026-04-01"
+    assert (acme.next_milestone.kind, acme.next_milestone.phase.name) == ("phase-end", "部署") and acme.next_milestone.date.isoformat() == "2026-04-01"
 
 
 def test_not_applicable_tasks_leave_the_percentage(minimal: Path) -> None:
@@ -68,7 +68,7 @@ def test_sample_figures(sample) -> None:
     huajian = by_id["huajian-group"]
     assert huajian.current_phase == "deployment"
     assert [r.status for r in huajian.acceptance.rounds] == ["failed", "running"]
-    assert huajian.gate_blocker == "UAT 第 2 轮存在阻塞用例或 P0/P1 缺陷"
+    assert huajian.gate_blocker == ("uat-blocked", 2, None, None)
     assert [p.complete for p in huajian.phases[:2]] == [True, True]
     assert not huajian.phase("deployment").complete
     ruifeng = by_id["ruifeng-mfg"]
@@ -125,8 +125,8 @@ def test_dashboard_figures(sample) -> None:
         assert cells[1] == c.current.phase.name and cells[2] == f"{c.percent}%"
         assert cells[3:3 + phases] == [f"{p.percent}%" for p in c.phases]
         milestone = c.next_milestone
-        overdue = '，<strong class="hb-overdue">已逾期</strong>' if milestone.overdue else ''
-        assert cells[3 + phases] == f"{milestone.label}（{milestone.date}{overdue}）"
+        label = "系统上线" if milestone.kind == "go-live" else f"{milestone.phase.name}完成"
+        assert cells[3 + phases] == f"{label}（{milestone.date}{'，已逾期' if milestone.overdue else ''}）"
         assert cells[4 + phases].startswith(labels[c.acceptance.uat_status])
         # Planned and actual go-live in columns of their own; a slip is spelled out in days.
         assert cells[5 + phases] == str(c.go_live_planned)
@@ -139,9 +139,10 @@ def test_milestones_and_overdue_phases_depend_on_the_day(minimal: Path) -> None:
     import datetime as dt
 
     early = load_project(Project.at(minimal), as_of=dt.date(2026, 3, 10)).customers[0]
-    assert early.next_milestone == ("部署完成", dt.date(2026, 4, 1), False)
+    assert early.next_milestone[::2] == ("phase-end", dt.date(2026, 4, 1))
+    assert early.next_milestone.phase.name == "部署" and not early.next_milestone.overdue
     late = load_project(Project.at(minimal), as_of=dt.date(2026, 5, 1)).customers[0]
-    assert late.next_milestone == ("部署完成", dt.date(2026, 4, 1), True)
+    assert late.next_milestone[::2] == ("phase-end", dt.date(2026, 4, 1)) and late.next_milestone.overdue
 
 
 def test_dashboard_rows(sample) -> None:

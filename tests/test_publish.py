@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from handbook.site.build import BuildError
 from handbook.cli import main
-from handbook.data.loader import DataError
-from handbook.deliver.publish import PublishError, publish
+from handbook.errors import HandbookError
+from handbook.deliver.publish import publish
 
 pytestmark = pytest.mark.e2e
 
@@ -167,7 +166,7 @@ def test_a_data_error_or_a_build_warning_leaves_the_branch_unchanged(sample_copy
     handbook = root / "project_data/handbook.yml"
     handbook.write_text(handbook.read_text(encoding="utf-8").replace('version: "2.3"', 'version: "2.x"'),
                         encoding="utf-8")
-    with pytest.raises(DataError):
+    with pytest.raises(HandbookError):
         publish(root)
     assert main(["--project", str(root), "publish"]) == 1
     err = capsys.readouterr().err
@@ -176,7 +175,7 @@ def test_a_data_error_or_a_build_warning_leaves_the_branch_unchanged(sample_copy
 
     index = root / "content/index.md"
     index.write_text(index.read_text(encoding="utf-8") + "\n[gone](no-such-page.md)\n", encoding="utf-8")
-    with pytest.raises(BuildError) as error:
+    with pytest.raises(HandbookError) as error:
         publish(root)
     assert any("no-such-page.md" in m for m in error.value.messages)
     git(root, "checkout", "-q", "--", "content/index.md")
@@ -193,7 +192,7 @@ def test_push_publishes_to_origin(sample_copy: Path, tmp_path: Path, capsys) -> 
     assert "published handbook 2.3" in capsys.readouterr().out
     assert git(origin, "rev-parse", "gh-pages") == git(root, "rev-parse", "gh-pages")
     assert git(origin, "show", "gh-pages:latest") == "2.3"
-    with pytest.raises(PublishError) as error:  # a branch on origin that is not ours is never overwritten
+    with pytest.raises(HandbookError) as error:  # a branch on origin that is not ours is never overwritten
         git(root, "update-ref", "refs/remotes/origin/gh-pages", git(root, "rev-parse", "main").strip())
         publish(root, push=True)
     assert "diverged" in error.value.messages[0] or "unrelated" in error.value.messages[0]

@@ -11,8 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from .data.loader import DataError, Project, load_project
+from .data.loader import Project
 from .data.model import Model
+from .errors import HandbookError
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -21,22 +22,16 @@ def _project(args: argparse.Namespace) -> Project:
     return Project.at(Path(args.project))
 
 
-def _load(args: argparse.Namespace) -> Model | None:
-    """The validated model, or None after printing every located problem."""
-    try:
-        return load_project(_project(args))
-    except DataError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(error.problems)} error(s) in project data", file=sys.stderr)
-        return None
+def _load(args: argparse.Namespace) -> Model:
+    """The validated model, loaded once for the whole command (the plugin reuses it)."""
+    from .load import load
+
+    return load(_project(args))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate all of project_data/; print every problem, located."""
     model = _load(args)
-    if model is None:
-        return 1
     print(f"ok: {len(model.phases)} phases, {len(model.roles)} roles, {len(model.modules)} training modules, "
           f"{len(model.faq)} FAQ entries, {len(model.customers)} customers")
     return 0
@@ -44,20 +39,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Validate, then build the site atomically into --out."""
-    from .site.build import BuildError, build_site
+    from .site.build import build_site
 
     root = Path(args.project).resolve()
-    model = _load(args)
-    if model is None:
-        return 1
+    _load(args)
     target = Path(args.out) if args.out else root / "site"
-    try:
-        build_site(root / args.config, target, offline=True)
-    except BuildError as error:
-        for message in error.messages:
-            print(message, file=sys.stderr)
-        print("build failed; the previous site was left untouched", file=sys.stderr)
-        return 1
+    build_site(root / args.config, target, offline=True)
     # The build works from disk (see site/offline.py), so opening the file is honest advice.
     print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()} "
           "(or preview it live with `make serve`)")
@@ -69,9 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
     root = Path(args.project).resolve()
-    model = _load(args)
-    if model is None:
-        return 1
+    _load(args)
     os.chdir(root)
     serve(config_file=str(root / args.config), open_in_browser=False, livereload=True,
           dev_addr=f"127.0.0.1:{args.port}")
@@ -82,24 +67,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Write the generated Markdown and a nav file without MkDocs."""
     import yaml
 
+    from .pages.registry import generate
+    from .site.build import MARKER, is_replaceable, staging_dir, swap_into
     from .site.navigation import expand_nav
-    from .pages.base import generate
 
     root = Path(args.project).resolve()
     model = _load(args)
-    if model is None:
-        return 1
     if args.customer:
-        try:
-            model = model.for_customer(args.customer)
-        except KeyError:
-            return _unknown_customer(args.customer, model)
-    from .site.build import MARKER, is_replaceable, staging_dir, swap_into
-
+        model = _for_customer(model, args.customer)
     out = Path(args.out).resolve()
     if not is_replaceable(out):
-        print(f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it", file=sys.stderr)
-        return 1
+        raise HandbookError([f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it"])
     pages = generate(model, root / args.templates)
     # Like a build: written aside and swapped in, so no page of an earlier render (another
     # customer's, say) survives next to the new ones.
@@ -118,28 +96,21 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unsafe_ids(customer_ids: list[str]) -> bool:
-    """Report IDs that are not safe as file names; checked before anything touches the disk."""
-    from .data.loader import id_problem
+def _check_ids(customer_ids: list[str]) -> None:
+    """Refuse IDs that are not safe as file names, before anything touches the disk (a usage error)."""
+    from .data.fields import id_problem
 
-    problems = [(cid, id_problem(cid)) for cid in customer_ids]
-    for cid, problem in problems:
-        if problem:
-            print(f"'{cid}' is not a valid customer ID: {problem}", file=sys.stderr)
-    return any(problem for _, problem in problems)
+    problems = [f"'{cid}' is not a valid customer ID: {problem}" for cid in customer_ids
+                if (problem := id_problem(cid))]
+    if problems:
+        raise HandbookError(problems, exit_code=2)
 
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
     """Print the SHA-256 fingerprint of a customer's acceptance record."""
-    if _unsafe_ids([args.customer]):
-        return 2
+    _check_ids([args.customer])
     model = _load(args)
-    if model is None:
-        return 1
-    customer = next((c for c in model.customers if c.id == args.customer), None)
-    if customer is None:
-        return _unknown_customer(args.customer, model)
-    print(customer.acceptance.fingerprint)
+    print(_customer(model, args.customer).acceptance.fingerprint)
     return 0
 
 
@@ -147,50 +118,51 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     """Build the offline bundle of one, several or all customers."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    if _unsafe_ids(args.customers):
-        return 2
+    _check_ids(args.customers)
+    if args.all and args.customers:
+        raise HandbookError(["give customer IDs or --all, not both"], exit_code=2)
+    if not args.all and not args.customers:
+        raise HandbookError(["name a customer ID or give --all"], exit_code=2)
     root = Path(args.project).resolve()
     model = _load(args)
-    if model is None:
-        return 1
-    if args.all and args.customers:
-        print("give customer IDs or --all, not both", file=sys.stderr)
-        return 2
     wanted = [c.id for c in model.customers] if args.all else args.customers
     if not wanted:
-        print("name a customer ID or give --all", file=sys.stderr)
-        return 2
+        print("no customers yet: nothing to bundle (add project_data/customers/<id>.yml)")
+        return 0
     for customer_id in wanted:
-        if customer_id not in {c.id for c in model.customers}:
-            return _unknown_customer(customer_id, model)
+        _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
-    failed = 0
     workers = min(len(wanted), os.cpu_count() or 1)
+    if workers == 1:
+        results = ((cid, _bundle_one(root, cid, out, args.verify)) for cid in wanted)
+        return _report_bundles(results, len(wanted))
+    # Workers are forked: each inherits the model loaded above instead of loading it again.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
-        for done, future in enumerate(as_completed(futures), start=1):
-            cid = futures[future]
-            messages = future.result()
-            bar = "#" * (20 * done // len(wanted))
-            status = "ok" if not messages else "FAILED"
-            print(f"[{bar:<20}] {done}/{len(wanted)} {cid}: {status}", file=sys.stderr)
-            for message in messages:
-                print(f"  {cid}: {message}", file=sys.stderr)
-            failed += bool(messages)
+        return _report_bundles(((futures[f], f.result()) for f in as_completed(futures)), len(wanted))
+
+
+def _report_bundles(results, total: int) -> int:
+    """Print a progress line per finished bundle with its problems; 1 if any failed."""
+    failed = 0
+    for done, (cid, messages) in enumerate(results, start=1):
+        bar = "#" * (20 * done // total)
+        print(f"[{bar:<20}] {done}/{total} {cid}: {'ok' if not messages else 'FAILED'}", file=sys.stderr)
+        for message in messages:
+            print(f"  {cid}: {message}", file=sys.stderr)
+        failed += bool(messages)
     return 1 if failed else 0
 
 
 def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[str]:
-    from .deliver.bundle import BundleError, build_bundle, verify_zip
+    from .deliver.bundle import build_bundle, verify_zip
 
     try:
         archive = build_bundle(root, customer_id, out)
-    except BundleError as error:
+    except HandbookError as error:
         return error.messages
     except OSError as error:
         return [f"{error.filename or out}: {error.strerror or error}"]
-    except DataError as error:
-        return [str(p) for p in error.problems]  # the data changed after the first validation
     print(f"wrote {archive}")
     if verify:
         return verify_zip(Project.at(root), customer_id, archive)
@@ -199,56 +171,57 @@ def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[s
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     """Export a customer's acceptance record as PDF (printed by headless Chromium)."""
-    from .deliver.bundle import BundleError
     from .deliver.pdf import export_acceptance_pdf
 
+    _check_ids([args.customer])
     root = Path(args.project).resolve()
-    try:
-        target = export_acceptance_pdf(root, args.customer, Path(args.out) if args.out else root / "dist")
-    except BundleError as error:
-        for message in error.messages:
-            print(message, file=sys.stderr)
-        return 2 if "not a valid customer ID" in error.messages[0] else 1
-    except DataError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 1
+    model = _load(args)
+    _customer(model, args.customer)
+    target = export_acceptance_pdf(root, args.customer, Path(args.out) if args.out else root / "dist", model)
     print(f"wrote {target}")
     return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Validate, build and deploy the handbook with mike under its version, aliased `latest`."""
-    from .site.build import BuildError
-    from .deliver.publish import PublishError, branch_problem, publish
+    from .deliver.publish import branch_problem, publish
 
     problem = branch_problem(args.branch)
     if problem:
-        print(f"--branch '{args.branch}' is {problem}", file=sys.stderr)
-        return 2
+        raise HandbookError([f"--branch '{args.branch}' is {problem}"], exit_code=2)
     try:
-        version = publish(Path(args.project), branch=args.branch, push=args.push)
-    except DataError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(error.problems)} error(s) in project data; nothing was committed to '{args.branch}'",
-              file=sys.stderr)
-        return 1
-    except (BuildError, PublishError) as error:
-        for message in error.messages:
-            print(message, file=sys.stderr)
-        if not getattr(error, "committed", False):
-            print(f"publish failed; nothing was committed to '{args.branch}'", file=sys.stderr)
-        return 1
+        model = _load(args)
+    except HandbookError as error:
+        raise HandbookError(error.problems, summary=f"{error.summary}; nothing was committed to '{args.branch}'")
+    version = publish(Path(args.project), branch=args.branch, push=args.push, model=model)
     pushed = f", pushed to origin/{args.branch}" if args.push else " (not pushed; add --push)"
     print(f"published handbook {version} to branch '{args.branch}' as {version}/ and latest/{pushed}")
     return 0
 
 
-def _unknown_customer(customer_id: str, model) -> int:
-    known = ", ".join(c.id for c in model.customers)
-    print(f"unknown customer '{customer_id}' (known: {known})", file=sys.stderr)
-    return 1
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write a new handbook project that validates and builds at once."""
+    from .starter import init_project
+
+    target = Path(args.directory)
+    written = init_project(target, example=args.example, force=args.force, title=args.title, vendor=args.vendor)
+    print(f"wrote {len(written)} files to {target.resolve()}")
+    print(f"next: cd {target} && handbook validate && handbook serve")
+    return 0
+
+
+def _for_customer(model: Model, customer_id: str) -> Model:
+    _customer(model, customer_id)
+    return model.for_customer(customer_id)
+
+
+def _customer(model: Model, customer_id: str):
+    """The customer `customer_id`, or a `HandbookError` listing the known ones."""
+    found = next((c for c in model.customers if c.id == customer_id), None)
+    if found is None:
+        known = ", ".join(c.id for c in model.customers)
+        raise HandbookError([f"unknown customer '{customer_id}' (known: {known})"])
+    return found
 
 
 def _port(text: str) -> int:
@@ -292,6 +265,12 @@ def parser() -> argparse.ArgumentParser:
     p = add("publish", cmd_publish, "validate, build and deploy the handbook with mike under its version (latest alias)")
     p.add_argument("--branch", default="gh-pages", help="branch the versions are committed to (default: gh-pages)")
     p.add_argument("--push", action="store_true", help="push the branch to origin afterwards")
+    p = add("init", cmd_init, "write a new handbook project (the five phases as a skeleton, no customers yet)")
+    p.add_argument("directory", help="where to write it (new or empty, unless --force)")
+    p.add_argument("--example", action="store_true", help="copy the full sample handbook instead")
+    p.add_argument("--force", action="store_true", help="write into a non-empty directory")
+    p.add_argument("--title", default="实施手册", help="the handbook's title (default: 实施手册)")
+    p.add_argument("--vendor", default="我们公司", help="the vendor's name shown in the handbook")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top
@@ -302,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except HandbookError as error:
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        if error.summary:
+            print(error.summary, file=sys.stderr)
+        return error.exit_code
     except OSError as error:
         # A mistyped --out or a full disk is the user's to fix, not a bug: say what, no traceback.
         print(f"{error.filename or ''}: {error.strerror or error}", file=sys.stderr)

@@ -15,9 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from ..errors import Location
-
-NOWHERE = Location("<memory>")
+from ..errors import NOWHERE, Location, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +28,7 @@ class Handbook:
     vendor: str
     description: str = ""
     repository: str = ""
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +41,7 @@ class Role:
     summary: str
     responsibilities: tuple[str, ...] = ()
     audience: str = "all"  # internal | customer | all: internal roles get no page in a bundle
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class Task:
     gate: bool = False
     deliverable: str | None = None
     note: str = ""
-    where: Location = NOWHERE
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +75,7 @@ class Deliverable:
     phase: str
     description: str = ""
     template: str | None = None
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class GateCriterion:
     criterion: str
     phase: str
     rule: str | None = None
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ class Phase:
     gate: tuple[GateCriterion, ...]
     prose: str = ""
     prose_path: str | None = None
+    prose_location: Location | None = None  # the content file the prose comes from
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     def deliverable(self, deliverable_id: str) -> Deliverable:
         """The deliverable of this phase with `deliverable_id`."""
@@ -130,6 +134,8 @@ class TrainingModule:
     exercises: tuple[Exercise, ...] = ()
     self_check: tuple[str, ...] = ()
     audience: str = "all"  # internal | customer | all (the loader fills in the role's when not given)
+    body_location: Location | None = None  # the content file the body comes from
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,7 @@ class FaqCategory:
 
     id: str
     name: str
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +159,7 @@ class FaqEntry:
     roles: tuple[str, ...] = ()
     phases: tuple[str, ...] = ()
     customer: str | None = None
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +169,7 @@ class Priority:
     id: str
     name: str
     description: str
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +192,7 @@ class SlaTier:
     coverage: str
     targets: tuple[SlaTarget, ...]
     health_check: str = ""
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +204,7 @@ class Contact:
     title: str = ""
     email: str = ""
     phone: str = ""
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +225,7 @@ class TaskState:
     by: str = ""
     evidence: str = ""
     note: str = ""
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def evidence_url(self) -> str | None:
@@ -236,6 +248,7 @@ class GateCheck:
     met: bool
     date: dt.date | None = None
     note: str = ""
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +331,7 @@ class TrainingSession:
     invited: int | None = None
     attended: int | None = None
     completed: bool | None = None
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def attendance_percent(self) -> int | None:
@@ -335,6 +349,7 @@ class Defect:
     title: str
     priority: str
     status: str
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def is_open(self) -> bool:
@@ -356,6 +371,7 @@ class UatCase:
     tester: str = ""
     date: dt.date | None = None
     defects: tuple[Defect, ...] = ()
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,6 +383,7 @@ class UatRound:
     end: dt.date | None
     cases: tuple[UatCase, ...]
     note: str = ""
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     def count(self, result: str) -> int:
         """Number of cases of this round with `result`."""
@@ -438,6 +455,7 @@ class AcceptanceCriterion:
     must_pass: bool = False
     evidence: str = ""
     waiver: Waiver | None = None
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def satisfied(self) -> bool:
@@ -453,6 +471,7 @@ class OpenItem:
     owner: str = ""
     due: dt.date | None = None
     status: str = "open"
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     def is_overdue(self, as_of: dt.date) -> bool:
         """Still open after its due date."""
@@ -466,6 +485,7 @@ class Signatory:
     name: str
     title: str
     date: dt.date | None = None
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,6 +502,7 @@ class Acceptance:
     vendor_signoff: Signatory | None = None
     customer_signoff: Signatory | None = None
     canonical: str = "{}"  # canonical JSON of the record's data, the input of its fingerprint
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def fingerprint(self) -> str:
@@ -511,11 +532,28 @@ class Acceptance:
 
 
 class Milestone(NamedTuple):
-    """A planned date of a project; `overdue` when it passed without being reached."""
+    """A planned date of a project; `overdue` when it passed without being reached.
 
-    label: str
+    `kind` is `phase-end` (the end of `phase`) or `go-live`; the words are the templates' (_labels.j2).
+    """
+
+    kind: str
+    phase: Phase | None
     date: dt.date
     overdue: bool
+
+
+class GateBlocker(NamedTuple):
+    """Why a project's gate is blocked now, as a code with its facts; the words are the templates'.
+
+    `code`: `uat-failed` / `uat-blocked` (UAT round `round`), `rejected` (the acceptance decision),
+    `phase-overdue` (`phase` ran past its planned end `date` with its gate open).
+    """
+
+    code: str
+    round: int | None = None
+    phase: Phase | None = None
+    date: dt.date | None = None
 
 
 def evaluate_gate_rule(rule: str, acceptance: Acceptance) -> bool:
@@ -549,8 +587,8 @@ class Customer:
     training: tuple[TrainingSession, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     acceptance: Acceptance = field(default_factory=Acceptance)
-    where: Location = NOWHERE
     as_of: dt.date = field(default_factory=dt.date.today)  # "today" for milestones and overdue phases
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     def phase(self, phase_id: str) -> PhaseProgress:
         """This customer's progress in the phase `phase_id`."""
@@ -591,20 +629,20 @@ class Customer:
         return "current" if here == now else "upcoming"
 
     @property
-    def gate_blocker(self) -> str | None:
+    def gate_blocker(self) -> GateBlocker | None:
         """Why the current phase's gate is blocked now: a failed or blocked UAT round, a rejected
         acceptance, or the phase running past its planned end with its gate still open."""
         latest = self.acceptance.latest_round
         if latest is not None and not self.acceptance.is_accepted:
             if latest.status == "failed":
-                return f"UAT 第 {latest.number} 轮未通过"
+                return GateBlocker("uat-failed", round=latest.number)
             if latest.blocked or latest.blocking_defects:
-                return f"UAT 第 {latest.number} 轮存在阻塞用例或 P0/P1 缺陷"
+                return GateBlocker("uat-blocked", round=latest.number)
         if self.acceptance.decision == "rejected":
-            return "验收结论：不通过"
+            return GateBlocker("rejected")
         current = self.current
         if current.planned.end and current.planned.end < self.as_of and not current.actual.end and not current.complete:
-            return f"{current.phase.name}已超过计划完成日期 {current.planned.end.isoformat()}，关口未通过"
+            return GateBlocker("phase-overdue", phase=current.phase, date=current.planned.end)
         return None
 
     @property
@@ -642,15 +680,15 @@ class Customer:
         candidates: list[Milestone] = []
         for progress in self.phases[ids.index(self.current_phase):]:
             if progress.planned.end and not progress.actual.end:
-                candidates.append(Milestone(f"{progress.phase.name}完成", progress.planned.end, False))
+                candidates.append(Milestone("phase-end", progress.phase, progress.planned.end, False))
         if self.go_live_planned and not self.go_live_actual:
-            candidates.append(Milestone("系统上线", self.go_live_planned, False))
+            candidates.append(Milestone("go-live", None, self.go_live_planned, False))
         ahead = [c for c in candidates if c.date >= self.as_of]
         if ahead:
             return min(ahead, key=lambda c: c.date)
         if candidates:
             missed = min(candidates, key=lambda c: c.date)
-            return Milestone(missed.label, missed.date, True)
+            return missed._replace(overdue=True)
         return None
 
 

@@ -6,81 +6,71 @@ or an acceptance decision that the UAT results do not support, must stop the bui
 
 from __future__ import annotations
 
-from . import model as m
 from ..errors import ProblemLog
-from .yaml_source import YamlDocument
+from . import model as m
 
 _DECISION_WORDS = {"accepted": "通过 (accepted)", "conditional": "有条件通过 (conditional)", "rejected": "不通过 (rejected)"}
 
 
-def check_rules(model: m.Model, docs: dict[str, YamlDocument], problems: ProblemLog) -> None:
-    """Check every customer against the methodology's rules, recording located problems."""
+def check_rules(model: m.Model, problems: ProblemLog) -> None:
+    """Check every customer against the methodology's rules, recording problems where the records say."""
     for customer in model.customers:
-        doc = docs[f"customers/{customer.id}"]
-        _check_phase_claim(customer, doc, problems)
-        _check_gate_claims(customer, doc, problems)
-        _check_acceptance(customer, doc, problems)
+        _check_phase_claim(customer, problems)
+        _check_gate_claims(customer, problems)
+        _check_acceptance(customer, problems)
 
 
-def _index(items: list[dict], key: str, value: str) -> int | None:
-    return next((i for i, item in enumerate(items) if item.get(key) == value), None)
-
-
-def _check_phase_claim(customer: m.Customer, doc: YamlDocument, problems: ProblemLog) -> None:
+def _check_phase_claim(customer: m.Customer, problems: ProblemLog) -> None:
     blocked = customer.blocked_phase
     if blocked is not None:
         reasons = [f"gate task '{t.task.id}' is {t.state.state}" for t in blocked.open_gate_tasks]
         reasons += [f"criterion '{g.criterion.id}' is not met" for g in blocked.unmet_criteria]
         problems.add(
-            doc.at(("current_phase",)),
+            customer.source.at("current_phase"),
             f"current phase is '{customer.current_phase}' but the gate of earlier phase "
             f"'{blocked.phase.id}' is still open: {'; '.join(reasons)}",
         )
     if customer.is_live and not customer.acceptance.is_accepted:
         problems.add(
-            doc.at(("current_phase",)),
+            customer.source.at("current_phase"),
             f"customer is live (phase '{customer.current_phase}') without an accepted acceptance record "
             f"(decision is '{customer.acceptance.decision}')",
         )
     elif customer.go_live_actual and not customer.acceptance.is_accepted:
         problems.add(
-            doc.at(("go_live", "actual")),
+            customer.source.at("go_live", "actual"),
             f"customer went live on {customer.go_live_actual} without an accepted acceptance record "
             f"(decision is '{customer.acceptance.decision}')",
         )
 
 
-def _check_gate_claims(customer: m.Customer, doc: YamlDocument, problems: ProblemLog) -> None:
-    records = doc.data.get("phases", [])
+def _check_gate_claims(customer: m.Customer, problems: ProblemLog) -> None:
     for progress in customer.phases:
         for verdict in progress.gate:
             if verdict.source != "computed" or verdict.check is None or verdict.check.met == verdict.met:
                 continue
-            i = _index(records, "phase", progress.phase.id)
-            j = _index(records[i].get("gate", []), "criterion", verdict.criterion.id)
             problems.add(
-                doc.at(("phases", i, "gate", j, "met")),
+                verdict.check.source.at("met"),
                 f"criterion '{verdict.criterion.id}' is claimed {'met' if verdict.check.met else 'not met'}, "
                 f"but the acceptance record says otherwise (decision '{customer.acceptance.decision}')",
             )
 
 
-def _check_acceptance(customer: m.Customer, doc: YamlDocument, problems: ProblemLog) -> None:
+def _check_acceptance(customer: m.Customer, problems: ProblemLog) -> None:
     acc = customer.acceptance
-    base = ("acceptance",)
-    for i, criterion in enumerate(acc.criteria):
+    for criterion in acc.criteria:
         if criterion.result == "waived" and not (criterion.waiver and criterion.waiver.approver):
-            problems.add(doc.at(base + ("criteria", i, "result")),
+            problems.add(criterion.source.at("result"),
                          f"criterion '{criterion.id}' is waived without a waiver naming its approver")
     latest = acc.latest_round
-    for i, (earlier, later) in enumerate(zip(acc.rounds, acc.rounds[1:]), start=1):
+    for earlier, later in zip(acc.rounds, acc.rounds[1:]):
         if earlier.end is None:
-            problems.add(doc.at(base + ("rounds", i - 1, "start")),
+            problems.add(earlier.source.at("start"),
                          f"UAT round {earlier.number} has no end date but round {later.number} follows it")
         elif later.start < earlier.end:
-            problems.add(doc.at(base + ("rounds", i, "start")),
+            problems.add(later.source.at("start"),
                          f"UAT round {later.number} starts before round {earlier.number} ended ({earlier.end})")
-    decision_at = doc.at(base + ("decision",))
+    decision_at = acc.source.at("decision")
     word = _DECISION_WORDS.get(acc.decision, acc.decision)
     unmet = [c.id for c in acc.criteria if c.must_pass and not c.satisfied]
     if acc.decision in ("accepted", "conditional"):
@@ -96,9 +86,9 @@ def _check_acceptance(customer: m.Customer, doc: YamlDocument, problems: Problem
             ids = ", ".join(f"{d.id} ({d.priority})" for d in latest.blocking_defects)
             problems.add(decision_at, f"decision {word} but round {latest.number} has open P0/P1 defects: {ids}")
         if acc.decision == "conditional":
-            for i, item in enumerate(acc.open_items):
+            for item in acc.open_items:
                 if item.status == "open" and not (item.owner and item.due):
-                    problems.add(doc.at(base + ("open_items", i)),
+                    problems.add(item.source.at(),
                                  f"decision {word} requires an owner and a due date for open item '{item.title}'")
     elif acc.decision == "rejected" and latest is not None and latest.status == "passed" and not unmet \
             and not latest.open_defects and acc.criteria:
@@ -109,7 +99,7 @@ def _check_acceptance(customer: m.Customer, doc: YamlDocument, problems: Problem
         person = acc.vendor_signoff if side == "vendor" else acc.customer_signoff
         if person is None or person.date is None:
             continue
-        where = doc.at(base + ("signoff", side, "date"))
+        where = person.source.at("date")
         if acc.decision == "pending":
             problems.add(where, f"{side} signed on {person.date} but the decision is still pending")
         if last_end and person.date < last_end:

@@ -25,7 +25,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from ..errors import Location, ProblemLog
+from ..errors import Location, ProblemLog, Source
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -101,6 +101,10 @@ class YamlDocument:
                 return Location(self.path, *self.value_marks[probe])
             probe = probe[:-1]
         return Location(self.path, *self.value_marks.get((), (1, 1)))
+
+    def source(self, path: PathKey = ()) -> Source:
+        """The `Source` of the record at `path`, for the model to carry."""
+        return Source(self.path, tuple(path), self.value_marks)
 
     def source_text(self, path: PathKey) -> str | None:
         """The scalar at `path` as it was written (used to suggest quoting)."""

@@ -24,13 +24,16 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..site.build import BuildError, build_into, source_commit, staging_dir
-from ..site.offline import make_offline
-from ..data.loader import DATA_FILES, Project, id_problem, load_project, schema
+from ..data.loader import DATA_FILES, Project, id_problem, schema
+from ..data.model import Model
 from ..data.yaml_source import load_yaml
-from ..errors import ProblemLog
+from ..errors import HandbookError, ProblemLog
+from ..load import load
+from ..site.build import build_into, source_commit, staging_dir
+from ..site.plugin import ASSETS
+from ..site.plugin import OFFLINE_SHIM as SHIM
+from ..site.variant import BuildVariant
 
-from ..site.plugin import ASSETS, OFFLINE_SHIM as SHIM
 MANIFEST = "MANIFEST.sha256"
 _TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".css", ".txt", ".svg", ".map", ".sha256"}
 _CSS_URL = re.compile(r"""url\(\s*['"]?(https?:)?//""", re.I)
@@ -38,14 +41,6 @@ _CSS_IMPORT = re.compile(r"""@import\s+(url\()?\s*['"]?(https?:)?//""", re.I)
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SENTENCE = re.compile(r"[\n。！？；!?;]+")
-
-
-class BundleError(Exception):
-    """A bundle could not be produced or failed its checks; `messages` says why."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
 
 
 def bundle_name(customer_id: str, version: str) -> str:
@@ -337,40 +332,34 @@ class CustomerBuild:
     title: str
 
     @classmethod
-    def prepare(cls, root: Path, customer_id: str) -> CustomerBuild:
-        """Check the ID (before any file is touched) and the data; raise `BundleError` otherwise."""
+    def prepare(cls, root: Path, customer_id: str, model: Model | None = None) -> CustomerBuild:
+        """Check the ID (before any file is touched) and the data; raise `HandbookError` otherwise.
+
+        `model` is the project's model when the caller has loaded it already (one load per run).
+        """
         problem = id_problem(customer_id)
         if problem:
-            raise BundleError([f"'{customer_id}' is not a valid customer ID: {problem}"])
+            raise HandbookError([f"'{customer_id}' is not a valid customer ID: {problem}"], exit_code=2)
         project = Project.at(root)
-        model = load_project(project)
+        model = model or load(project)
         known = [c.id for c in model.customers]
         if customer_id not in known:
-            raise BundleError([f"unknown customer '{customer_id}' (known: {', '.join(known)})"])
+            raise HandbookError([f"unknown customer '{customer_id}' (known: {', '.join(known)})"])
         return cls(project, customer_id, model.handbook.version, source_commit(project.root),
                    datetime.now(timezone.utc).isoformat(timespec="seconds"), model.handbook.title)
 
     def build_offline_site(self, site: Path, config_name: str = "mkdocs.yml") -> None:
         """Build this customer's offline site into the fresh directory `site`."""
-
-        def configure(config) -> None:
-            config.plugins["handbook"].config.customer = self.customer_id
-            make_offline(config)
-            config.copyright = html.escape(f"{self.title} · 版本 {self.version} · 源提交 {self.commit} · "
-                                           f"构建于 {self.built[:10]} · 客户 {self.customer_id}")
-
-        try:
-            build_into(self.project.root / config_name, site, configure=configure, use_directory_urls=False)
-        except BuildError as error:
-            raise BundleError(error.messages) from None
+        build_into(self.project.root / config_name, site, BuildVariant.bundle(self.customer_id))
 
 
-def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str = "mkdocs.yml") -> Path:
+def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str = "mkdocs.yml",
+                 model: Model | None = None) -> Path:
     """Build, check and zip the offline bundle of one customer; return the zip's path.
 
-    Raises `BundleError` with every reason when it cannot; nothing is left behind then.
+    Raises `HandbookError` with every reason when it cannot; nothing is left behind then.
     """
-    job = CustomerBuild.prepare(root, customer_id)
+    job = CustomerBuild.prepare(root, customer_id, model)
     top = bundle_name(customer_id, job.version)
     target = out_dir.resolve() / f"{top}.zip"
     with staging_dir(target) as tmp:
@@ -379,6 +368,6 @@ def build_bundle(root: Path, customer_id: str, out_dir: Path, config_name: str =
         write_manifest(site, job.version, job.commit, job.built)
         problems = check_site(job.project, customer_id, site)
         if problems:
-            raise BundleError(problems)
+            raise HandbookError(problems)
         write_zip(site, target, top)
     return target

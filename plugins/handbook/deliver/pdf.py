@@ -14,7 +14,9 @@ import subprocess
 from pathlib import Path
 
 from ..site.build import staging_dir
-from .bundle import BundleError, CustomerBuild
+from ..data.model import Model
+from ..errors import HandbookError
+from .bundle import CustomerBuild
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -24,12 +26,12 @@ def find_chromium() -> str | None:
     return next((path for name in CHROMIUM_CANDIDATES if (path := shutil.which(name))), None)
 
 
-def export_acceptance_pdf(root: Path, customer_id: str, out_dir: Path) -> Path:
+def export_acceptance_pdf(root: Path, customer_id: str, out_dir: Path, model: Model | None = None) -> Path:
     """Write `<id>-acceptance-<version>.pdf` into `out_dir` atomically and return its path."""
-    job = CustomerBuild.prepare(root, customer_id)
+    job = CustomerBuild.prepare(root, customer_id, model)
     chromium = find_chromium()
     if chromium is None:
-        raise BundleError(["PDF export needs Chromium: apt-get install chromium fonts-noto-cjk"])
+        raise HandbookError(["PDF export needs Chromium: apt-get install chromium fonts-noto-cjk"])
     target = out_dir.resolve() / f"{customer_id}-acceptance-{job.version}.pdf"
     with staging_dir(target) as tmp:
         site = tmp / "site"
@@ -43,8 +45,8 @@ def export_acceptance_pdf(root: Path, customer_id: str, out_dir: Path) -> Path:
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=180)
         except subprocess.TimeoutExpired:
-            raise BundleError([f"Chromium did not finish printing {page.name} within 180 s"]) from None
+            raise HandbookError([f"Chromium did not finish printing {page.name} within 180 s"]) from None
         if result.returncode != 0 or not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
-            raise BundleError([f"Chromium could not print {page.name}: {result.stderr.strip()[-500:]}"])
+            raise HandbookError([f"Chromium could not print {page.name}: {result.stderr.strip()[-500:]}"])
         os.replace(pdf, target)
     return target

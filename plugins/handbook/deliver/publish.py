@@ -20,26 +20,27 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..data.loader import Project
+from ..data.model import Model
+from ..errors import HandbookError
+from ..load import load
 from ..site.build import build_into, source_commit
-from ..data.loader import Project, load_project
+from ..site.variant import BuildVariant
 
 REMOTE = "origin"
 
 
-class PublishError(Exception):
-    """Publishing could not start or git refused it; `messages` says why."""
-
-    def __init__(self, messages: list[str], committed: bool = False):
-        self.messages = messages
-        self.committed = committed  # only the push failed: the branch holds the new version locally
-        super().__init__("\n".join(messages))
+def _refused(messages: list[str], branch: str, committed: bool = False) -> HandbookError:
+    """Publishing could not start or git refused it; say whether the branch changed."""
+    summary = "" if committed else f"publish failed; nothing was committed to '{branch}'"
+    return HandbookError(messages, summary=summary)
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
     except OSError as error:
-        raise PublishError([f"git cannot be run ({error.strerror or error}); publishing needs git"]) from None
+        raise HandbookError([f"git cannot be run ({error.strerror or error}); publishing needs git"]) from None
 
 
 def branch_problem(branch: str) -> str | None:
@@ -57,41 +58,35 @@ def _check_repository(root: Path, branch: str, push: bool) -> None:
     """Refuse, before anything is built, what would make the commit or the push fail."""
     problem = branch_problem(branch)
     if problem:
-        raise PublishError([f"'{branch}' is {problem}"])
+        raise _refused([f"'{branch}' is {problem}"], branch)
     if _git(root, "rev-parse", "--git-dir").returncode != 0:
-        raise PublishError([f"{root}: not a git repository; publish commits the site to the '{branch}' branch "
-                            "of the project's repository (run it in a clone, or `git init` first)"])
+        raise _refused([f"{root}: not a git repository; publish commits the site to the '{branch}' branch "
+                            "of the project's repository (run it in a clone, or `git init` first)"], branch)
     current = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     if current == branch:
-        raise PublishError([f"'{branch}' is the branch checked out here; publish to another branch "
-                            "(the site would replace your sources)"])
+        raise _refused([f"'{branch}' is the branch checked out here; publish to another branch "
+                            "(the site would replace your sources)"], branch)
     for key, variable in (("user.name", "GIT_COMMITTER_NAME"), ("user.email", "GIT_COMMITTER_EMAIL")):
         if not os.environ.get(variable) and not _git(root, "config", "--", key).stdout.strip():
-            raise PublishError([f"git {key} is not set; mike commits as you "
-                                f"(git config {key} ...)"])
+            raise _refused([f"git {key} is not set; mike commits as you "
+                                f"(git config {key} ...)"], branch)
     if push and _git(root, "remote", "get-url", "--", REMOTE).returncode != 0:
-        raise PublishError([f"no git remote '{REMOTE}' to push to; add it, or publish without --push"])
-
-
-def _versioned(config) -> None:
-    """Material's version selector, which reads the `versions.json` mike writes: published sites only
-    (elsewhere it would request a file that does not exist on every page)."""
-    config.extra["version"] = {"provider": "mike"}
+        raise _refused([f"no git remote '{REMOTE}' to push to; add it, or publish without --push"], branch)
 
 
 def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("latest",), push: bool = False,
-            config_name: str = "mkdocs.yml") -> str:
+            config_name: str = "mkdocs.yml", model: Model | None = None) -> str:
     """Validate, build and deploy the handbook at `root` to `branch` under its version; return it.
 
-    Raises `DataError` (invalid data), `BuildError` (build error or warning) or `PublishError`
-    (no git repository, no committer identity, git or mike refused); the branch is unchanged then,
-    except when only the push failed (the local commit stays, to be pushed later).
+    Raises `HandbookError` (invalid data, a build error or warning, no git repository, no committer
+    identity, git or mike refused); the branch is unchanged then, except when only the push failed
+    (the local commit stays, to be pushed later).
     """
     from mike import commands, git_utils, mkdocs_utils
     from mike.app_version import version as mike_version
 
     root = Path(root).resolve()
-    model = load_project(Project.at(root))
+    model = model or load(Project.at(root))
     version = model.handbook.version
     aliases = list(aliases)
     _check_repository(root, branch, push)
@@ -105,12 +100,12 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
             try:  # mike's bookkeeping, checked before the build: e.g. an alias that is already a version
                 commands.list_versions(branch).add(version, aliases=aliases, update_aliases=True)
             except ValueError as error:
-                raise PublishError([f"cannot publish {version} as {', '.join(aliases)}: {error}"]) from None
+                raise _refused([f"cannot publish {version} as {', '.join(aliases)}: {error}"], branch) from None
             cfg = {"site_dir": str(Path(tmp) / "site"), "use_directory_urls": True}
             try:
                 with commands.deploy(cfg, version, aliases=aliases, update_aliases=True, branch=branch,
                                      message=message):
-                    build_into(root / config_name, Path(cfg["site_dir"]), configure=_versioned,
+                    build_into(root / config_name, Path(cfg["site_dir"]), BuildVariant.published(),
                                use_directory_urls=True)
             except git_utils.GitEmptyCommit:
                 pass  # this very site is already published under this version and these aliases
@@ -119,11 +114,11 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
             except git_utils.GitEmptyCommit:
                 pass  # the root already redirects there
         except git_utils.GitError as error:
-            raise PublishError([str(error)]) from None
+            raise _refused([str(error)], branch) from None
         if push:
             try:
                 git_utils.push_branch(REMOTE, branch)
             except git_utils.GitError as error:
-                raise PublishError([str(error), f"{version} is committed to the local '{branch}' branch; "
-                                    f"push it later with `git push {REMOTE} {branch}`"], committed=True) from None
+                raise _refused([str(error), f"{version} is committed to the local '{branch}' branch; "
+                                    f"push it later with `git push {REMOTE} {branch}`"], branch, committed=True) from None
     return version

@@ -12,12 +12,8 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
-
-TITLE = "验收记录"
-PRINT_TITLE = "验收记录（打印版）"
-
+from .base import GeneratedPage, Route
+from .rendering import render, title
 
 def record_id(customer: m.Customer) -> str:
     """The short reference printed on every page of the record: whose, and which data (the
@@ -25,13 +21,13 @@ def record_id(customer: m.Customer) -> str:
     return f"UAT-{customer.id}-{customer.acceptance.fingerprint[:8]}"
 
 
-def print_header(model: m.Model, customer: m.Customer) -> str:
+def print_header(model: m.Model, customer: m.Customer, record_title: str) -> str:
     """The running header of the printed record's pages 2..n (print.html puts it in the page margin)."""
-    return (f"{customer.name} · 验收记录 {record_id(customer)} · 指纹 {customer.acceptance.fingerprint[:16]}… · "
+    return (f"{customer.name} · {record_title} {record_id(customer)} · 指纹 {customer.acceptance.fingerprint[:16]}… · "
             f"生成于 {model.as_of.isoformat()}")
 
 
-def print_meta(model: m.Model, customer: m.Customer) -> dict:
+def print_meta(model: m.Model, customer: m.Customer, record_title: str) -> dict:
     """Front matter of a print view, fresh per page (the plugin merges it into MkDocs' page meta).
 
     The print view is a document, not a site page: print.html drops the site chrome, search must
@@ -39,8 +35,8 @@ def print_meta(model: m.Model, customer: m.Customer) -> dict:
     is outside the nav, so its title (browser tab, a printed page's header) names the customer;
     the plugin escapes front-matter titles like any other.
     """
-    return {"title": f"{customer.name}：{TITLE}", "template": "print.html", "search": {"exclude": True},
-            "hide": ["navigation", "toc"], "print_header": print_header(model, customer)}
+    return {"title": f"{customer.name}：{record_title}", "template": "print.html", "search": {"exclude": True},
+            "hide": ["navigation", "toc"], "print_header": print_header(model, customer, record_title)}
 
 
 def scope_deliverables(model: m.Model, acceptance: m.Acceptance) -> tuple[m.Deliverable, ...]:
@@ -64,18 +60,25 @@ def render_record(model: m.Model, customer: m.Customer, templates_dir: Path, *, 
     )
 
 
+def owned_routes(model: m.Model) -> list[Route]:
+    """Per customer: the record, then its print view."""
+    return [route for c in model.customers for route in (Route.of_customer(c, routes.acceptance(c.id)),
+                                                          Route.of_customer(c, routes.acceptance_print(c.id)))]
+
+
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """Per customer: the acceptance record in the customer's nav section, and its print view."""
     result: list[GeneratedPage] = []
     for customer in model.customers:
+        sources = (customer.acceptance.source.where,)
         result.append(GeneratedPage(
-            routes.acceptance(customer.id), TITLE,
+            Route.of_customer(customer, routes.acceptance(customer.id)), title(templates_dir, "acceptance"),
             render_record(model, customer, templates_dir, printable=False),
-            routes.CUSTOMERS, nav_group=customer.name, customer=customer.id,
+            routes.CUSTOMERS, nav_group=customer.name, sources=sources,
         ))
         result.append(GeneratedPage(
-            routes.acceptance_print(customer.id), PRINT_TITLE,
+            Route.of_customer(customer, routes.acceptance_print(customer.id)), title(templates_dir, "acceptance_print"),
             render_record(model, customer, templates_dir, printable=True),
-            None, customer=customer.id, meta=print_meta(model, customer),
+            None, meta=print_meta(model, customer, title(templates_dir, "acceptance")), sources=sources,
         ))
     return result

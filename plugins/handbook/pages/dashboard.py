@@ -6,17 +6,22 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
+from .base import GeneratedPage, Route
+from .rendering import render, title
 from .svg import phase_distribution
 
 
+def owned_routes(model: m.Model) -> list[Route]:
+    """The dashboard, on the internal site only (a bundle never carries it)."""
+    return [Route.common(routes.DASHBOARD)] if model.is_internal else []
+
+
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
-    """The dashboard, or nothing when the model is a customer's (a bundle never carries it)."""
+    """The dashboard, or nothing when the model is a customer's."""
     if not model.is_internal:
         return []
     return [GeneratedPage(
-        routes.DASHBOARD, "项目组合看板",
+        Route.common(routes.DASHBOARD), title(templates_dir, "dashboard"),
         render(templates_dir, "dashboard.md.j2", model=model, here=routes.DASHBOARD, routes=routes,
                chart=phase_distribution(model)),
         # The widest table of the site: the whole width, no sidebars.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
+from .base import GeneratedPage, Route
+from .rendering import render, title
 
 
 @dataclass(frozen=True)
@@ -64,20 +64,28 @@ def page_tags(entries: tuple[m.FaqEntry, ...]) -> list[str]:
     return list(dict.fromkeys(t for e in entries for t in e.tags))
 
 
+def owned_routes(model: m.Model) -> list[Route]:
+    """The overview, one page per category with entries, then the tags index."""
+    return [Route.common(routes.FAQ),
+            *(Route.of_record("FAQ category", v.category, v.path) for v in category_views(model)),
+            Route.common(routes.FAQ_TAGS)]
+
+
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The FAQ overview, one page per category with entries, and the tags index."""
     categories = category_views(model)
-    result = [GeneratedPage(routes.FAQ, "常见问题",
+    result = [GeneratedPage(Route.common(routes.FAQ), title(templates_dir, "faq"),
                             render(templates_dir, "faq_index.md.j2", model=model, categories=categories,
                                    total=sum(len(c.entries) for c in categories), here=routes.FAQ,
                                    routes=routes), routes.FAQ)]
     for view in categories:
         here = view.path
         result.append(GeneratedPage(
-            here, view.category.name,
+            Route.of_record("FAQ category", view.category, here), view.category.name,
             render(templates_dir, "faq_category.md.j2", model=model, view=view, here=here, routes=routes),
             routes.FAQ, meta={"tags": page_tags(tuple(v.entry for v in view.entries))},
+            sources=tuple(v.entry.source.where for v in view.entries[:1]),
         ))
-    result.append(GeneratedPage(routes.FAQ_TAGS, "标签索引",
+    result.append(GeneratedPage(Route.common(routes.FAQ_TAGS), title(templates_dir, "faq_tags"),
                                 render(templates_dir, "faq_tags.md.j2"), routes.FAQ))
     return result

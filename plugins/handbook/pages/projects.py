@@ -6,22 +6,27 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
+from .base import GeneratedPage, Route
+from .rendering import render, title
 from .svg import timeline
+
+
+def owned_routes(model: m.Model) -> list[Route]:
+    """The project index, then one project page per customer."""
+    return [Route.common(routes.CUSTOMERS), *(Route.of_customer(c, routes.customer(c.id)) for c in model.customers)]
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The project index and one project page per customer."""
-    result = [GeneratedPage(routes.CUSTOMERS, "客户项目",
+    result = [GeneratedPage(Route.common(routes.CUSTOMERS), title(templates_dir, "customers"),
                             render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
                                    routes=routes), routes.CUSTOMERS)]
     for customer in model.customers:
         here = routes.customer(customer.id)
         result.append(GeneratedPage(
-            here, "项目概况",
+            Route.of_customer(customer, here), title(templates_dir, "project"),
             render(templates_dir, "customer.md.j2", model=model, customer=customer, here=here, routes=routes,
                    tier=model.sla_tier(customer.sla), timeline=timeline(customer, today=model.as_of)),
-            routes.CUSTOMERS, nav_group=customer.name, customer=customer.id,
+            routes.CUSTOMERS, nav_group=customer.name, sources=(customer.source.where,),
         ))
     return result

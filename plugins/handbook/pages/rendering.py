@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+
+from ..templates import search_path
 import markdown as md_lib
 import nh3
 from markupsafe import Markup
@@ -91,9 +93,9 @@ def css_string(value: object) -> Markup:
 
 @cache
 def environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment for page templates under `templates_dir/pages`."""
+    """The Jinja2 environment for page templates: `templates_dir/pages` over the package's defaults."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir / "pages")),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in search_path(templates_dir, "pages")]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -102,6 +104,11 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(md=md_inline, markdown=markdown_field, date=format_date)
     return env
+
+
+def title(templates_dir: Path, key: str) -> str:
+    """The title of a generated page, from `TITLE` in _labels.j2: the one place the words live."""
+    return environment(templates_dir).get_template("_labels.j2").module.TITLE[key]
 
 
 def render(templates_dir: Path, name: str, **context: object) -> str:

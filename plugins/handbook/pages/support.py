@@ -6,10 +6,17 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
+from .base import GeneratedPage, Route
+from .rendering import render, title
+
+
+def owned_routes(model: m.Model) -> list[Route]:
+    """The one SLA page."""
+    return [Route.common(routes.SLA)]
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The SLA page."""
-    return [GeneratedPage(routes.SLA, "服务等级（SLA）", render(templates_dir, "sla.md.j2", model=model), routes.SLA)]
+    sources = tuple(t.source.where for t in model.sla_tiers[:1])
+    return [GeneratedPage(Route.common(routes.SLA), title(templates_dir, "sla"), render(templates_dir, "sla.md.j2", model=model),
+                          routes.SLA, sources=sources)]

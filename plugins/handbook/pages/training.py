@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage
-from .rendering import render
+from .base import GeneratedPage, Route
+from .rendering import render, title
 
 # Module headings are `##`, so a body's top heading level must be at least this.
 _BODY_TOP_LEVEL = 3
@@ -207,10 +207,20 @@ def manuals_for_customer(model: m.Model, customer: m.Customer) -> tuple[ManualUs
     return tuple(result)
 
 
+def owned_routes(model: m.Model) -> list[Route]:
+    """The overview, each manual and its print view, then each customer's training plan."""
+    result = [Route.common(routes.TRAINING)]
+    for summary in manual_summaries(model):
+        role = summary.role
+        result += [Route.of_record("role", role, routes.manual(role.id)),
+                   Route.of_record("role", role, routes.manual_print(role.id))]
+    return result + [Route.of_customer(c, routes.customer_training(c.id)) for c in model.customers]
+
+
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The manuals overview, each role's manual and its print view, and each customer's training plan."""
     summaries = manual_summaries(model)
-    result = [GeneratedPage(routes.TRAINING, "培训手册",
+    result = [GeneratedPage(Route.common(routes.TRAINING), title(templates_dir, "training"),
                             render(templates_dir, "training_index.md.j2", model=model, manuals=summaries,
                                    duration=format_duration, here=routes.TRAINING, routes=routes), routes.TRAINING)]
     for summary in summaries:
@@ -220,17 +230,21 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
                               modules=module_views(model, role.id, here, same_page=printable),
                               faq=model.faq_for_role(role.id), printable=printable, duration=format_duration,
                               here=here, routes=routes)
+            route = Route.of_record("role", role, here)
+            # The manual's text comes from its modules: each module's record, then its body file.
+            sources = tuple(loc for mod in summary.modules for loc in (mod.source.where, mod.body_location) if loc)
             if printable:
-                result.append(GeneratedPage(here, f"{role.name}培训手册（打印版）", markdown, None,
-                                            meta=print_meta()))
+                result.append(GeneratedPage(route, role.name + title(templates_dir, "manual_print"), markdown, None,
+                                            meta=print_meta(), sources=sources))
             else:
-                result.append(GeneratedPage(here, f"{role.name}培训手册", markdown, routes.TRAINING))
+                result.append(GeneratedPage(route, role.name + title(templates_dir, "manual"), markdown, routes.TRAINING, sources=sources))
     for customer in model.customers:
         here = routes.customer_training(customer.id)
         result.append(GeneratedPage(
-            here, "培训计划",
+            Route.of_customer(customer, here), title(templates_dir, "training_plan"),
             render(templates_dir, "training_plan.md.j2", model=model, customer=customer,
                    plan=training_plan(model, customer, here), duration=format_duration, here=here, routes=routes),
-            routes.CUSTOMERS, nav_group=customer.name, customer=customer.id,
+            routes.CUSTOMERS, nav_group=customer.name,
+            sources=tuple(s.source.where for s in customer.training[:1]) or (customer.source.where,),
         ))
     return result

@@ -18,15 +18,11 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..errors import HandbookError
+from .variant import BuildVariant, requested
+
 MARKER = ".handbook-build.json"
-
-
-class BuildError(Exception):
-    """A build failed; `messages` says why (each already located where possible)."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
+_FAILED = "build failed; the previous site was left untouched"
 
 
 class _Collector(logging.Handler):
@@ -120,10 +116,11 @@ def swap_into(built: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_into(config_file: Path, out: Path, configure=None, **overrides) -> None:
-    """Run MkDocs for `config_file` into the fresh directory `out`; raise `BuildError` on any warning.
+def build_into(config_file: Path, out: Path, variant: BuildVariant | None = None, **overrides) -> None:
+    """Run MkDocs for `config_file` into the fresh directory `out`; raise `HandbookError` on any warning.
 
-    `configure(config)` may adjust the loaded configuration (bundles add plugins and options).
+    `variant`, when given, says which site to build (a customer's offline bundle); the plugin reads
+    it from the environment, so without one an outer `HANDBOOK_CUSTOMER=... handbook build` holds.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -133,17 +130,15 @@ def build_into(config_file: Path, out: Path, configure=None, **overrides) -> Non
     cwd = Path.cwd()
     os.chdir(root)  # Material's search resolves its jieba dictionary against the working directory
     try:
-        with collect_warnings() as records:
+        with collect_warnings() as records, (requested(variant) if variant else contextlib.nullcontext()):
             try:
                 config = load_config(config_file=str(config_file), site_dir=str(out), **overrides)
                 config.strict = False  # warnings are counted here, for every verbosity
-                if configure is not None:
-                    configure(config)
                 build(config)
             except (Abort, MkDocsException) as error:
-                raise BuildError([r.getMessage() for r in records] + [str(error)]) from None
+                raise HandbookError([r.getMessage() for r in records] + [str(error)], summary=_FAILED) from None
         if records:
-            raise BuildError([f"{r.levelname}: {r.getMessage()}" for r in records])
+            raise HandbookError([f"{r.levelname}: {r.getMessage()}" for r in records], summary=_FAILED)
     finally:
         os.chdir(cwd)
 
@@ -153,16 +148,15 @@ def build_site(config_file: Path, target: Path, *, offline: bool = False, **over
 
     With `offline` (what `handbook build` asks for) the site works when opened from disk (file://)
     as well as from a web server: page URLs end in .html and search runs without a server
-    (`site.offline`); without it, URLs are directories as the configuration says (served sites).
-    Raises `BuildError` on data errors, build errors or any warning; `target` is then untouched.
+    (`BuildVariant.offline`); without it, URLs are directories as the configuration says (served sites).
+    Raises `HandbookError` on data errors, build errors or any warning; `target` is then untouched.
     """
     if offline:
-        from .offline import make_offline
-
-        overrides.setdefault("configure", make_offline)
+        overrides.setdefault("variant", BuildVariant.internal_offline())
     target = target.resolve()
     if not is_replaceable(target):
-        raise BuildError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"])
+        raise HandbookError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"],
+                            summary=_FAILED)
     with staging_dir(target) as tmp:
         out = tmp / "site"
         build_into(config_file, out, **overrides)

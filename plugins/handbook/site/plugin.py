@@ -12,6 +12,8 @@ import posixpath
 import re
 from pathlib import Path
 
+import yaml
+
 import jieba
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -22,19 +24,24 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..data.loader import DataError, Project, load_project
+from ..data.loader import Project
 from ..data.model import Model
-from .navigation import ScopedNavigation, expand_nav, move_after_home
-from ..pages.base import GeneratedPage, generate
+from ..errors import HandbookError, Location, Problem, log
+from ..load import load
+from ..pages.base import GeneratedPage
+from ..pages.registry import customer_of_output, generate, url_key
+from ..pages.rendering import environment
+from ..templates import search_path, template_file
+from .build import source_commit
 from ..pages.rendering import css_string
 from ..pages.routes import CUSTOMERS
-from ..errors import log
+from .navigation import ScopedNavigation, expand_nav, move_after_home
+from .variant import BuildVariant
 
 ASSETS = ("assets/handbook.css",)
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
-_CUSTOMER_PATH = re.compile(r"customers/([a-z0-9-]+)(?:/|$)")
 
 
 # jieba (Chinese search) logs loading its dictionary at DEBUG to stderr in the search plugin's
@@ -58,11 +65,7 @@ class HandbookConfig(base.Config):
 
     data_dir = c.Type(str, default="project_data")
     templates_dir = c.Type(str, default="site_templates")
-    customer = c.Optional(c.Type(str))
-    """Build the bundle of this customer only: the model is filtered before any page exists."""
     scoped_nav = c.Type(bool, default=True)
-    offline = c.Type(bool, default=False)
-    """Ship the project's own iframe-worker shim, so that search starts from file:// (bundles)."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -75,30 +78,48 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.generated: dict[str, GeneratedPage] = {}
         self.customer_of_page: dict[str, str] = {}
         self.scoped: ScopedNavigation | None = None
+        self.customer_of_dir: dict[str, str] = {}
+        self.variant = BuildVariant()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
         self.templates_dir = root / self.config.templates_dir
+        # A template added to the project since the last build must win over a cached default.
+        environment.cache_clear()
         project = Project(root.resolve(), (root / self.config.data_dir).resolve(), Path(config.docs_dir).resolve())
         try:
-            model = load_project(project)
-        except DataError as error:
-            for problem in error.problems:
-                log.error(str(problem))
-            raise PluginError(f"project data has {len(error.problems)} error(s); nothing was built") from None
-        if self.config.customer:
+            model = load(project)
+        except HandbookError as error:
+            for message in error.messages:
+                log.error(message)
+            raise PluginError(f"project data has {len(error.messages)} error(s); nothing was built") from None
+        self.variant = BuildVariant.from_env()
+        if self.variant.customer:
             try:
-                model = model.for_customer(self.config.customer)
+                model = model.for_customer(self.variant.customer)
             except KeyError:
                 known = ", ".join(cu.id for cu in model.customers)
-                raise PluginError(f"unknown customer '{self.config.customer}' (known: {known})") from None
+                raise PluginError(f"unknown customer '{self.variant.customer}' (known: {known})") from None
         self.model = model
+        _apply_site_metadata(config, model)
+        # Material's version selector reads the versions.json mike writes: published versions only
+        # (elsewhere every page would request a file that does not exist).
+        if self.variant.versioned and not self.variant.offline:
+            config.extra["version"] = {"provider": "mike"}
+        else:
+            config.extra.pop("version", None)
+        if self.variant.offline:
+            _make_offline(config)
+            whose = f" · 客户 {self.variant.customer}" if self.variant.customer else ""
+            config.copyright = html.escape(f"{model.handbook.title} · 版本 {model.handbook.version} · "
+                                           f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()}{whose}")
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
         # A sitemap needs absolute URLs: without `site_url` MkDocs writes one with no addresses.
         if not config.site_url:
             config.theme.static_templates.discard("sitemap.xml")
+        _add_theme_overrides(config, self.templates_dir)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -110,6 +131,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         pages = generate(self.model, self.templates_dir)
         problems = []
         for page in pages:
+            # The loader refused IDs whose pages collide with content/; a file added since is caught here.
             if (existing := files.get_file_from_path(page.path)) is not None:
                 if not page.replaces_content:
                     problems.append(f"generated page {page.path} collides with content/{page.path}")
@@ -117,9 +139,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 files.remove(existing)
             files.append(File.generated(config, page.path, content=page.markdown))
         for asset in ASSETS:
-            files.append(File.generated(config, asset, abs_src_path=str(self.templates_dir / asset)))
-        if self.config.offline:
-            files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(self.templates_dir / "assets/iframe-worker-shim.js")))
+            files.append(File.generated(config, asset, abs_src_path=str(template_file(self.templates_dir, asset))))
+        if self.variant.offline:
+            files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(template_file(self.templates_dir, "assets/iframe-worker-shim.js"))))
         seen: dict[str, str] = {}
         for file in files:
             if file.dest_uri in seen:
@@ -131,6 +153,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError(f"{len(problems)} page collision(s)")
         self.generated = {p.path: p for p in pages}
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
+        self.customer_of_dir = customer_of_output(pages)
         config.nav = expand_nav(config.nav, pages)
         if not self.model.is_internal:
             config.nav = move_after_home(config.nav, CUSTOMERS)
@@ -169,10 +192,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         for href in _HREF.findall(html_text):
             if not href or _SCHEME.match(href):
                 continue
-            target = posixpath.normpath(posixpath.join(here, href)).lstrip("/")
-            match = _CUSTOMER_PATH.match(target)
-            if match and match.group(1) != owner:
-                raise PluginError(f"{page.file.src_uri}: links to the pages of customer '{match.group(1)}' ({href})")
+            target = url_key(posixpath.join(here, href))
+            other = self.customer_of_dir.get(target)
+            if other is not None and other != owner:
+                raise PluginError(f"{page.file.src_uri}: links to the pages of customer '{other}' ({href})")
         return html_text
 
     @event_priority(-100)
@@ -196,3 +219,90 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.scoped is not None and "nav" in context:
             context["nav"] = self.scoped.base
         return context
+
+
+def _apply_site_metadata(config: MkDocsConfig, model: Model) -> None:
+    """Title, description, language and repository come from handbook.yml; mkdocs.yml may repeat a
+    value (MkDocs requires `site_name`) but not contradict it."""
+    handbook = model.handbook
+    wanted = {"site_name": handbook.title, "site_description": handbook.description or None,
+              "repo_url": handbook.repository or None}
+    problems = []
+    written = _config_positions(config.config_file_path)
+    for key, value in wanted.items():
+        current = config.get(key)
+        if value is None:
+            continue
+        if (key,) in written and current != value:
+            problems.append(Problem(written.get((key,), Location("mkdocs.yml")),
+                                    f"{key} '{current}' contradicts {handbook.source.at(_DATA_KEY[key])} "
+                                    f"('{value}'); keep it in project_data/handbook.yml only"))
+        config[key] = value
+    language = config.theme.get("language")
+    # Material fills in "en" when mkdocs.yml says nothing; only a written language can contradict.
+    if ("theme", "language") in written and language != handbook.language:
+        problems.append(Problem(written.get(("theme", "language"), Location("mkdocs.yml")),
+                                f"theme.language '{language}' contradicts {handbook.source.at('language')} "
+                                f"('{handbook.language}')"))
+    config.theme["language"] = handbook.language
+    if problems:
+        for problem in problems:
+            log.error(str(problem))
+        raise PluginError(f"{len(problems)} contradiction(s) between mkdocs.yml and project_data/handbook.yml")
+
+
+_DATA_KEY = {"site_name": "title", "site_description": "description", "repo_url": "repository"}
+
+
+def _config_positions(config_file: str | None) -> dict[tuple, Location]:
+    """Positions of the top-level keys (and theme.language) written in mkdocs.yml, for located errors.
+
+    The file is composed, never constructed: it may hold `!!python` tags, and only positions are wanted.
+    """
+    if not config_file:
+        return {}
+    path = Path(config_file)
+    try:
+        node = yaml.compose(path.read_text("utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return {}
+    found: dict[tuple, Location] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            mark = value.start_mark
+            found[(key.value,)] = Location(path.name, mark.line + 1, mark.column + 1)
+            if key.value == "theme" and isinstance(value, yaml.MappingNode):
+                for sub_key, sub_value in value.value:
+                    mark = sub_value.start_mark
+                    found[("theme", sub_key.value)] = Location(path.name, mark.line + 1, mark.column + 1)
+    return found
+
+
+def _make_offline(config: MkDocsConfig) -> None:
+    """What a bundle opened from disk needs: file URLs, our own search shim, no version selector,
+    and Material's offline plugin to inline the search index."""
+    from material.plugins.offline.plugin import OfflinePlugin
+
+    config.use_directory_urls = False
+    polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
+    config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
+    # The version selector fetches ../versions.json: published versions only, never offline.
+    config.extra.pop("version", None)
+    if "material/offline" not in config.plugins:
+        offline = OfflinePlugin()
+        offline.load_config({})
+        config.plugins["material/offline"] = offline
+
+
+def _add_theme_overrides(config: MkDocsConfig, templates_dir: Path) -> None:
+    """Material looks in the project's `site_templates/overrides`, then the package's, then itself.
+
+    `theme.custom_dir` in mkdocs.yml (if any) stays first; the folders are added right after it.
+    """
+    dirs = config.theme.dirs
+    custom = config.theme.custom_dir
+    at = 1 if custom and dirs and Path(dirs[0]).resolve() == Path(custom).resolve() else 0
+    for folder in search_path(templates_dir, "overrides"):
+        if folder.is_dir() and all(Path(d).resolve() != folder.resolve() for d in dirs):
+            dirs.insert(at, str(folder))
+            at += 1

@@ -1,0 +1,1 @@
+"""MkDocs glue: the plugin, per-page navigation and the atomic build."""
