@@ -337,7 +337,8 @@ def reader_browser():
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(chromium), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         yield browser
         browser.close()
     finally:
