@@ -69,6 +69,25 @@ def test_no_other_customer_anywhere(unpacked) -> None:
         assert names[cid][0] in own
 
 
+def test_operations_pages_and_reports_go_to_their_own_customer_only(unpacked) -> None:
+    live = unpacked["ruifeng-mfg"]
+    page = (live / "customers/ruifeng-mfg/operations.html").read_text(encoding="utf-8")
+    assert "SLA 达成情况" in page and "RF-0831-16" in page and "尚未上线" not in page
+    reports = sorted(p.name for p in (live / "customers/ruifeng-mfg").glob("health-check-*.html"))
+    assert reports == ["health-check-2026-07-09.html", "health-check-2026-10-13.html"]
+    model = load_project(Project.at(REPO))
+    ops = next(c for c in model.customers if c.id == "ruifeng-mfg").operations
+    foreign = [t.summary for t in ops.tickets] + [r.measurement for h in ops.health_checks for r in h.results]
+    for cid in ("huajian-group", "kangning-hospital"):
+        site = unpacked[cid]
+        assert "尚未上线" in (site / f"customers/{cid}/operations.html").read_text(encoding="utf-8")
+        assert not list(site.rglob("health-check-*"))
+        for path in site.rglob("*"):
+            if path.is_file() and path.suffix in {".html", ".js", ".json", ".xml"}:
+                text = path.read_text(encoding="utf-8", errors="replace")
+                assert not [s for s in foreign if s in text], (path, cid)
+
+
 def test_no_network_references_and_manifest(unpacked) -> None:
     for cid, site in unpacked.items():
         assert external_references(site) == []

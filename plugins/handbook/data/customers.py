@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import model as m
 from .fields import FieldReader
 from .fingerprint import canonical_record
+from .operations_reader import OperationsReader
 from .yaml_source import YamlDocument
 
 
@@ -16,7 +17,7 @@ class CustomerReader(FieldReader):
     """Builds one customer's records against the already-read methodology."""
 
     def customer(self, doc: YamlDocument, cid: str, handbook: m.Handbook, phases, roles, modules, tiers, categories,
-                 faq_ids, faq_entry) -> m.Customer:
+                 faq_ids, faq_entry, checklist=()) -> m.Customer:
         """One customer file (customers/<id>.yml) as a `Customer`."""
         c = doc.data
         phase_ids = [p.id for p in phases]
@@ -72,6 +73,8 @@ class CustomerReader(FieldReader):
             rollback_plan=self.markdown(doc, ("rollback_plan",), c.get("rollback_plan")),
             training=tuple(training), faq=tuple(faq),
             acceptance=acceptance,
+            operations=OperationsReader(self.project, self.problems, self.as_of).operations(
+                doc, c.get("operations"), go_live_actual, next((t for t in tiers if t.id == c["sla"]), None), checklist),
             source=doc.source(),
             as_of=self.as_of,
         )

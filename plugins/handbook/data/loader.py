@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import Location, ProblemLog
 from . import model as m
 from .customers import CustomerReader
+from .operations_reader import OperationsReader
 from .fields import id_problem
 from .records import MethodologyReader
 from .rules import check_rules
@@ -132,6 +133,7 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     categories, faq = shared.faq(docs["faq.yml"], role_ids, [p.id for p in phases])
     priorities, tiers = shared.sla(docs["sla.yml"])
     faq_ids = {e.id: e.source.where for e in faq}
+    checklist = OperationsReader(project, problems, as_of).checklist(docs["sla.yml"])
     reader = CustomerReader(project, problems, as_of)
     customers = []
     for key, doc in sorted(docs.items()):
@@ -139,14 +141,14 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
             continue
         try:
             customers.append(reader.customer(doc, key.split("/", 1)[1], handbook, phases, roles, modules, tiers,
-                                             categories, faq_ids, shared.faq_entry))
+                                             categories, faq_ids, shared.faq_entry, checklist))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             # Only a file that failed its schema gets here; its schema errors are already
             # recorded, and the checks that could run before the bad value have reported too.
             if key not in invalid:
                 raise
     return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
-                   as_of=as_of)
+                   health_checklist=checklist, as_of=as_of)
 
 
 __all__ = ["DATA_FILES", "Project", "load_project", "schema", "id_problem"]

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ..errors import NOWHERE, Location, Source
+from .operations import ChecklistItem, Operations
+from .sla_clock import DEFAULT_BUSINESS_HOURS
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +183,7 @@ class SlaTarget:
     resolution: str
     response_minutes: int
     resolution_minutes: int
+    clock: str = "calendar"  # calendar | business: whether the targets run outside business hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,8 @@ class SlaTier:
     coverage: str
     targets: tuple[SlaTarget, ...]
     health_check: str = ""
+    health_check_months: int | None = None
+    business_hours: tuple[dt.time, dt.time] = DEFAULT_BUSINESS_HOURS
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -587,6 +592,7 @@ class Customer:
     training: tuple[TrainingSession, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     acceptance: Acceptance = field(default_factory=Acceptance)
+    operations: Operations = field(default_factory=Operations)
     as_of: dt.date = field(default_factory=dt.date.today)  # "today" for milestones and overdue phases
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
@@ -705,6 +711,7 @@ class Model:
     priorities: tuple[Priority, ...]
     sla_tiers: tuple[SlaTier, ...]
     customers: tuple[Customer, ...]
+    health_checklist: tuple[ChecklistItem, ...] = ()
     audience: str = "internal"  # "internal" or "customer:<id>"
     as_of: dt.date = field(default_factory=dt.date.today)  # the day the figures are computed for
 

@@ -6,8 +6,11 @@ IDs are checked for uniqueness and every reference is resolved, all problems rep
 
 from __future__ import annotations
 
+import datetime as dt
+
 from . import model as m
 from .fields import FieldReader, minutes
+from .sla_clock import DEFAULT_BUSINESS_HOURS
 from .yaml_source import YamlDocument
 
 
@@ -170,7 +173,20 @@ class MethodologyReader(FieldReader):
                 if response > resolution:
                     self.err(doc, ("tiers", i, "targets", j, "resolution"),
                              f"resolution time {x['resolution']} is shorter than response time {x['response']}")
-                targets.append(m.SlaTarget(x["priority"], x["response"], x["resolution"], response, resolution))
+                targets.append(m.SlaTarget(x["priority"], x["response"], x["resolution"], response, resolution,
+                                           x.get("clock", t.get("clock", "calendar"))))
             tiers.append(m.SlaTier(t["id"], t["name"], t["coverage"], tuple(targets), t.get("health_check", ""),
+                                   t.get("health_check_months"), self.business_hours(doc, ("tiers", i), t),
                                    source=doc.source(("tiers", i))))
         return priorities, tuple(tiers)
+
+    def business_hours(self, doc: YamlDocument, path: tuple, tier: dict) -> tuple[dt.time, dt.time]:
+        """A tier's business hours (`09:00-17:00`; default 09:00-18:00), opening before closing."""
+        text = tier.get("business_hours")
+        if not text:
+            return DEFAULT_BUSINESS_HOURS
+        opens, closes = (dt.time.fromisoformat(part) for part in text.split("-"))
+        if closes <= opens:
+            self.err(doc, path + ("business_hours",), f"business hours {text} close before they open")
+            return DEFAULT_BUSINESS_HOURS
+        return opens, closes

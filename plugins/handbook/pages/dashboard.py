@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data import model as m
-from . import routes
+from . import operations, routes
 from .base import GeneratedPage, Route
 from .rendering import render, title
 from .svg import phase_distribution
@@ -23,7 +23,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     return [GeneratedPage(
         Route.common(routes.DASHBOARD), title(templates_dir, "dashboard"),
         render(templates_dir, "dashboard.md.j2", model=model, here=routes.DASHBOARD, routes=routes,
-               chart=phase_distribution(model)),
+               chart=phase_distribution(model), operations_page=operations.page_path),
         # The widest table of the site: the whole width, no sidebars.
         routes.CUSTOMERS, meta={"hide": ["navigation", "toc"]},
     )]

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from ..data import model as m
 from ..errors import Location, Problem
-from . import acceptance, dashboard, faq, home, methodology, projects, roles, support, training
+from . import acceptance, dashboard, faq, home, methodology, operations, projects, roles, support, training
 from .base import GeneratedPage, PageFamily, Route
 
 # Navigation order of the generated pages.
 FAMILIES: tuple[PageFamily, ...] = (home, methodology, roles, training, faq, support, dashboard, projects,
-                                   acceptance)
+                                   acceptance, operations)
 
 
 def all_routes(model: m.Model) -> list[Route]:

@@ -1,0 +1,69 @@
+"""SLA clocks: when a response or resolution target runs out, on the calendar or in business hours.
+
+Business time is counted Monday to Friday within the tier's business hours, in the ticket's own
+time zone (the offset written with its timestamp); public holidays are not modelled.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+DEFAULT_BUSINESS_HOURS = (dt.time(9, 0), dt.time(18, 0))
+
+
+def business_deadline(start: dt.datetime, minutes: int, hours: tuple[dt.time, dt.time] = DEFAULT_BUSINESS_HOURS
+                      ) -> dt.datetime:
+    """`minutes` of business time after `start`, counted Monday to Friday within `hours`, in
+    `start`'s own time zone (a ticket opened on Saturday starts its clock on Monday morning)."""
+    open_at, close_at = hours
+    t = start
+    remaining = dt.timedelta(minutes=minutes)
+    while True:
+        day_open = t.replace(hour=open_at.hour, minute=open_at.minute, second=0, microsecond=0)
+        day_close = t.replace(hour=close_at.hour, minute=close_at.minute, second=0, microsecond=0)
+        if t.weekday() >= 5 or t >= day_close:
+            t = _next_business_morning(t, open_at)
+            continue
+        if t < day_open:
+            t = day_open
+        available = day_close - t
+        if remaining <= available:
+            return t + remaining
+        remaining -= available
+        t = _next_business_morning(t, open_at)
+
+
+def _next_business_morning(t: dt.datetime, open_at: dt.time) -> dt.datetime:
+    day = t.date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, open_at, t.tzinfo)
+
+
+def deadline(start: dt.datetime, duration: str, minutes: int, clock: str,
+             hours: tuple[dt.time, dt.time] = DEFAULT_BUSINESS_HOURS) -> dt.datetime:
+    """When a target of `duration` (e.g. `4h`, `2d`; `minutes` is its calendar length) runs out.
+
+    On the business clock a day is a working day (`2d` opened Monday 10:00 is due Wednesday 10:00),
+    hours and minutes are working minutes.
+    """
+    if clock != "business":
+        return start + dt.timedelta(minutes=minutes)
+    if duration.endswith("d") and not duration.endswith("min"):
+        open_at, close_at = hours
+        day = (close_at.hour * 60 + close_at.minute) - (open_at.hour * 60 + open_at.minute)
+        return business_deadline(start, int(duration[:-1]) * day, hours)
+    return business_deadline(start, minutes, hours)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved `months` calendar months on, clamped to the end of a shorter month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def start_of_day(day: dt.date, tz: dt.tzinfo | None) -> dt.datetime:
+    """Midnight starting `day` in the zone `tz`: "as of the build date" for a ticket in that zone."""
+    return dt.datetime.combine(day, dt.time(0, 0), tz)
