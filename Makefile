@@ -31,7 +31,7 @@ publish: $(STAMP)
 	$(BIN)/handbook publish$(if $(BRANCH), --branch $(BRANCH))$(if $(PUSH), --push)
 
 bench: $(STAMP)
-	$(BIN)/python tests/bench.py
+	$(BIN)/python tests/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf site dist

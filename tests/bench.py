@@ -1,43 +1,191 @@
-"""`make bench`: build time and page size against portfolio size, with and without scoped navigation.
+"""`make bench`: what validation, builds and bundles cost as the portfolio grows, beside their floors.
 
-Speed is shown here, never asserted in a test. Each run builds the minimal fixture project with N
-synthetic customers (three pages each) and reports the wall time, the time per page and the HTML
-size of one customer page.
+Speed is shown here, never asserted in a test. Portfolios are synthetic copies of the sample's
+largest customer file (`tests/portfolio.py`). Every measurement runs in a fresh process, so no
+warm import or cache of an earlier row flatters a later one. Prints a Markdown table per part
+and writes every figure to a JSON file (default `bench-results.json`, ignored by git).
+
+  validate   cold (no cache) and warm (one customer edited) against libyaml's bare compose
+             of the same files, with the peak memory of `handbook validate`
+  build      time per page with customers left out of the nav (the floor), the per-page nav
+             and the full nav
+  overhead   the handbook build against plain MkDocs building the pages `handbook render` wrote
+  bundle     `bundle --all` throughput on one core and on all cores
+  serve      reload timing: measured by the serve work (`serve_reload` below is its slot)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-from conftest import fixture_mkdocs_yml, portfolio  # noqa: E402
-from handbook.site.build import build_site  # noqa: E402
+from portfolio import customer_id, sample_portfolio  # noqa: E402
+
+PYTHON = sys.executable
+CORES = os.cpu_count() or 1
+
+# Run in a fresh interpreter: prints one JSON object with the wall time of the work and the
+# process's peak resident memory (ru_maxrss, the figure a user's `time -v` shows).
+_PROBE = r"""
+import json, resource, sys, time
+from pathlib import Path
+root, what = Path(sys.argv[1]), sys.argv[2]
+if what == "floor":
+    import yaml
+    started = time.perf_counter()
+    for path in sorted(root.glob("project_data/**/*.yml")):
+        yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+elif what == "validate":
+    from handbook.cli import main
+    started = time.perf_counter()
+    code = main(["--project", str(root), "validate"])
+    assert code == 0, code
+else:
+    raise SystemExit(what)
+seconds = time.perf_counter() - started
+own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+print(json.dumps({"seconds": seconds, "cpu_s": cpu, "maxrss_mb": own.ru_maxrss / 1024}))
+"""
 
 
-def measure(n: int, scoped: bool) -> tuple[float, int, int]:
-    """Seconds, pages and bytes of one customer page for a portfolio of `n` customers."""
-    with tempfile.TemporaryDirectory() as tmp:
-        root = portfolio(Path(tmp) / "proj", n)
-        config = fixture_mkdocs_yml(root, scoped_nav=scoped)
+def probe(root: Path, what: str) -> dict:
+    """Run one measurement of `what` on the project at `root` in a fresh interpreter."""
+    out = subprocess.run([PYTHON, "-c", _PROBE, str(root), what], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def edit_one_customer(root: Path) -> None:
+    """Change one value of one customer file, as an author saving an edit would."""
+    path = root / f"project_data/customers/{customer_id(0)}.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("industry: ", "industry: 已编辑 ", 1), encoding="utf-8")
+
+
+def bench_validate(n: int, work: Path) -> dict:
+    """Floor, cold and warm validate of `n` customers, measured side by side."""
+    root = sample_portfolio(work / f"validate-{n}", n)
+    floor = probe(root, "floor")
+    shutil.rmtree(root / ".handbook-cache", ignore_errors=True)
+    cold = probe(root, "validate")
+    edit_one_customer(root)
+    warm = probe(root, "validate")
+    yaml_mb = sum(p.stat().st_size for p in root.glob("project_data/**/*.yml")) / 1e6
+    shutil.rmtree(root)
+    return {"customers": n, "yaml_mb": round(yaml_mb, 1), "floor_cpu_s": floor["cpu_s"], "cold_cpu_s": cold["cpu_s"],
+            "warm_cpu_s": warm["cpu_s"], "floor_s": floor["seconds"], "cold_s": cold["seconds"],
+            "warm_s": warm["seconds"], "cold_vs_floor": cold["seconds"] / floor["seconds"],
+            "warm_vs_cold": warm["seconds"] / cold["seconds"], "cold_peak_mb": cold["maxrss_mb"],
+            "warm_peak_mb": warm["maxrss_mb"]}
+
+
+def _mkdocs_yml(root: Path, *, nav_customers: bool, scoped: bool, plugin: bool = True) -> Path:
+    """The sample's mkdocs.yml, with the customers left out of the nav or the per-page nav off."""
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    if not nav_customers:
+        text = text.replace("  - 客户项目: customers/index.md\n", "")
+    if not scoped:
+        text = text.replace("  - handbook\n", "  - handbook:\n      scoped_nav: false\n")
+    if not plugin:
+        text = text.replace("  - handbook\n", "")
+    path = root / f"mkdocs-{int(nav_customers)}{int(scoped)}{int(plugin)}.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _timed_build(config: Path, out: Path) -> float:
+    script = ("import sys, time\nfrom pathlib import Path\nfrom handbook.site.build import build_site\n"
+              "t = time.perf_counter(); build_site(Path(sys.argv[1]), Path(sys.argv[2])); "
+              "print(time.perf_counter() - t)")
+    out_text = subprocess.run([PYTHON, "-c", script, str(config), str(out)], check=True, capture_output=True,
+                              text=True).stdout
+    return float(out_text.strip().splitlines()[-1])
+
+
+def bench_build(n: int, work: Path) -> dict:
+    """Seconds per page of a full build with the floor nav, the per-page nav and the full nav."""
+    root = sample_portfolio(work / f"build-{n}", n)
+    subprocess.run([PYTHON, "-m", "handbook.cli", "--project", str(root), "validate"], check=True, capture_output=True)
+    row: dict = {"customers": n}
+    for label, nav_customers, scoped in (("floor", False, True), ("per_page_nav", True, True), ("full_nav", True, False)):
+        out = root / f"site-{label}"
+        seconds = _timed_build(_mkdocs_yml(root, nav_customers=nav_customers, scoped=scoped), out)
+        pages = sum(1 for _ in out.rglob("*.html"))
+        row[label] = {"seconds": seconds, "pages": pages, "ms_per_page": 1000 * seconds / pages,
+                      "customer_page_kb": (out / f"customers/{customer_id(0)}/index.html").stat().st_size / 1024}
+    shutil.rmtree(root)
+    return row
+
+
+def bench_overhead(n: int, work: Path) -> dict:
+    """The handbook build against plain MkDocs building the same Markdown (`handbook render` output)."""
+    root = sample_portfolio(work / f"overhead-{n}", n)
+    handbook = _timed_build(_mkdocs_yml(root, nav_customers=True, scoped=True), root / "site-handbook")
+    rendered = root / "rendered"
+    subprocess.run([PYTHON, "-m", "handbook.cli", "--project", str(root), "render", "--out", str(rendered)],
+                   check=True, capture_output=True)
+    # Plain MkDocs: the hand-written pages plus the rendered ones, the same theme and extensions,
+    # the rendered nav, no handbook plugin.
+    plain_docs = root / "plain-docs"
+    shutil.copytree(root / "content", plain_docs)
+    shutil.copytree(rendered, plain_docs, dirs_exist_ok=True)
+    import yaml
+
+    config = _mkdocs_yml(root, nav_customers=True, scoped=True, plugin=False)
+    text = config.read_text(encoding="utf-8").replace("docs_dir: content", f"docs_dir: {plain_docs}")
+    head, _, _ = text.partition("\nnav:")
+    nav = yaml.safe_load((rendered / "nav.yml").read_text(encoding="utf-8"))
+    config.write_text(head + "\n" + yaml.safe_dump(nav, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    script = ("import sys, time, logging\nfrom mkdocs.commands.build import build\nfrom mkdocs.config import load_config\n"
+              "t = time.perf_counter(); c = load_config(sys.argv[1], site_dir=sys.argv[2], strict=False); build(c); "
+              "print(time.perf_counter() - t)")
+    plain = float(subprocess.run([PYTHON, "-c", script, str(config), str(root / "site-plain")], check=True,
+                                 capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    pages = sum(1 for _ in (root / "site-handbook").rglob("*.html"))
+    shutil.rmtree(root)
+    return {"customers": n, "pages": pages, "handbook_s": handbook, "plain_mkdocs_s": plain,
+            "overhead": handbook / plain}
+
+
+def bench_bundle(n: int, shard: str | None, work: Path) -> dict:
+    """`bundle --all` (or one shard of it) on one core and on all cores: bundles per minute."""
+    root = sample_portfolio(work / f"bundle-{n}", n)
+    subprocess.run([PYTHON, "-m", "handbook.cli", "--project", str(root), "validate"], check=True, capture_output=True)
+    row: dict = {"customers": n, "shard": shard}
+    for label, jobs in (("one_core", 1), ("all_cores", CORES)):
+        out = root / f"dist-{label}"
+        args = [PYTHON, "-m", "handbook.cli", "--project", str(root), "bundle", "--all", "--jobs", str(jobs),
+                "--out", str(out)] + (["--shard", shard] if shard else [])
         started = time.perf_counter()
-        build_site(config, root / "site")
+        subprocess.run(args, check=True, capture_output=True)
         seconds = time.perf_counter() - started
-        pages = sum(1 for _ in (root / "site").rglob("*.html"))
-        size = (root / "site/customers/acme/index.html").stat().st_size
-        return seconds, pages, size
+        count = len(list(out.glob("*.zip")))
+        row[label] = {"jobs": jobs, "bundles": count, "seconds": seconds, "per_minute": 60 * count / seconds}
+    shutil.rmtree(root)
+    return row
 
 
-def alias_bomb() -> tuple[int, float, int]:
-    """Size, refusal time (ms) and peak memory (KB) of loading a billion-laughs style alias bomb."""
+def serve_reload(n: int, work: Path) -> dict | None:
+    """Slot for the serve reload timing (full and `--customer`), filled in by the serve work."""
+    return None
+
+
+def alias_bomb() -> dict:
+    """Size, refusal time and peak traced memory of loading a billion-laughs style alias bomb."""
     import tracemalloc
 
-    from handbook.errors import ProblemLog
     from handbook.data.yaml_source import load_yaml
+    from handbook.errors import ProblemLog
 
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 4)}]\n" for i in range(9))
@@ -51,23 +199,92 @@ def alias_bomb() -> tuple[int, float, int]:
         seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    return len(bomb.encode()), 1000 * seconds, peak // 1024
+    return {"bytes": len(bomb.encode()), "ms": 1000 * seconds, "peak_kb": peak // 1024}
+
+
+def profile_validate(n: int, work: Path, top: int = 15) -> None:
+    """cProfile of a cold validate in one process (no workers), top entries by own time."""
+    import cProfile
+    import pstats
+
+    from handbook.data import reading
+    from handbook.data.loader import Project, load_project
+
+    root = sample_portfolio(work / f"profile-{n}", n)
+    reading.PARALLEL_FROM = 10**9
+    profiler = cProfile.Profile()
+    profiler.runcall(load_project, Project.at(root))
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+    shutil.rmtree(root)
 
 
 def main() -> None:
-    """Print the alias-bomb refusal, then one table row per (portfolio size, navigation mode)."""
+    """Run every part at the default (or `--large`) sizes, print the tables, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,100,400", help="comma-separated customer counts")
+    parser.add_argument("--large", action="store_true", help="10,000-customer validate, every bundle of 100 customers")
+    parser.add_argument("--parts", default="validate,build,overhead,bundle,serve", help="comma-separated parts to run")
+    parser.add_argument("--validate-sizes", default=None, help="customer counts for validate (default 100,1000)")
+    parser.add_argument("--build-sizes", default="10,100,400", help="customer counts for build")
+    parser.add_argument("--overhead-size", type=int, default=100, help="customer count for the plugin overhead")
+    parser.add_argument("--bundle-size", type=int, default=100, help="customer count for bundle --all")
+    parser.add_argument("--profile", type=int, metavar="N", help="only print a cProfile of a cold validate of N customers")
+    parser.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the figures")
     args = parser.parse_args()
-    size, ms, kb = alias_bomb()
-    print(f"alias bomb of {size} bytes: refused in {ms:.2f} ms, peak memory {kb} KB\n")
-    print("| customers | nav | pages | build s | ms/page | customer page KB |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
-    for n in (int(x) for x in args.sizes.split(",")):
-        for scoped in (True, False):
-            seconds, pages, size = measure(n, scoped)
-            print(f"| {n + 1} | {'scoped' if scoped else 'full'} | {pages} | {seconds:.1f} | "
-                  f"{1000 * seconds / pages:.1f} | {size / 1024:.0f} |", flush=True)
+    parts = set(args.parts.split(","))
+    work = Path(tempfile.mkdtemp(prefix="handbook-bench-"))
+    try:
+        if args.profile:
+            profile_validate(args.profile, work)
+            return
+        results: dict = {"machine": {"cores": CORES, "python": sys.version.split()[0]}, "alias_bomb": alias_bomb()}
+        bomb = results["alias_bomb"]
+        print(f"alias bomb of {bomb['bytes']} bytes: refused in {bomb['ms']:.2f} ms, peak memory {bomb['peak_kb']} KB\n")
+        if "validate" in parts:
+            sizes = args.validate_sizes or ("100,1000,10000" if args.large else "100,1000")
+            print("| customers | YAML MB | libyaml compose s | cold validate s | cold/floor | warm validate s "
+                  "| warm/cold | peak MB cold | peak MB warm | CPU s floor / cold / warm |")
+            print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            results["validate"] = []
+            for n in (int(x) for x in sizes.split(",")):
+                r = bench_validate(n, work)
+                results["validate"].append(r)
+                print(f"| {n} | {r['yaml_mb']} | {r['floor_s']:.2f} | {r['cold_s']:.2f} | {r['cold_vs_floor']:.2f}x | "
+                      f"{r['warm_s']:.2f} | {r['warm_vs_cold']:.2f}x | {r['cold_peak_mb']:.0f} | "
+                      f"{r['warm_peak_mb']:.0f} | {r['floor_cpu_s']:.2f} / {r['cold_cpu_s']:.2f} / "
+                      f"{r['warm_cpu_s']:.2f} |", flush=True)
+            print()
+        if "build" in parts:
+            print("| customers | pages | floor ms/page | per-page nav ms/page | full nav ms/page | "
+                  "customer page KB (per-page / full) |")
+            print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+            results["build"] = []
+            for n in (int(x) for x in args.build_sizes.split(",")):
+                r = bench_build(n, work)
+                results["build"].append(r)
+                print(f"| {n} | {r['per_page_nav']['pages']} | {r['floor']['ms_per_page']:.1f} | "
+                      f"{r['per_page_nav']['ms_per_page']:.1f} | {r['full_nav']['ms_per_page']:.1f} | "
+                      f"{r['per_page_nav']['customer_page_kb']:.0f} / {r['full_nav']['customer_page_kb']:.0f} |",
+                      flush=True)
+            print()
+        if "overhead" in parts:
+            r = results["overhead"] = bench_overhead(args.overhead_size, work)
+            print(f"plugin overhead at {r['customers']} customers ({r['pages']} pages): handbook build "
+                  f"{r['handbook_s']:.1f} s, plain MkDocs on the rendered pages {r['plain_mkdocs_s']:.1f} s "
+                  f"({r['overhead']:.2f}x)\n", flush=True)
+        if "bundle" in parts:
+            r = results["bundle"] = bench_bundle(args.bundle_size, None if args.large else "1/10", work)
+            print(f"bundle --all at {r['customers']} customers{' (shard ' + r['shard'] + ')' if r['shard'] else ''}: "
+                  + ", ".join(f"{v['jobs']} job(s) {v['bundles']} bundles in {v['seconds']:.1f} s "
+                              f"= {v['per_minute']:.1f}/min" for v in (r["one_core"], r["all_cores"])) + "\n",
+                  flush=True)
+        if "serve" in parts:
+            results["serve"] = serve_reload(100, work)
+            if results["serve"] is None:
+                print("serve reload: not measured here yet (the `serve --customer` work fills `serve_reload`)\n")
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"figures written to {args.json}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

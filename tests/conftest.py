@@ -121,6 +121,7 @@ MINIMAL = {
           - id: gold
             name: 金牌
             coverage: 7x24
+            clock: calendar
             targets:
               - priority: P0
                 response: 1h

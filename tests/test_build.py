@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -39,6 +40,15 @@ def test_sample_site_pages_show_the_data(sample_site: Path) -> None:
     dashboard = read(sample_site, "customers/dashboard/index.html")
     assert all(c.name in dashboard for c in model.customers)
     assert (sample_site / MARKER).is_file()
+
+
+def test_search_and_pages_take_the_language_of_handbook_yml(sample_site: Path) -> None:
+    model = load_project(Project.at(REPO))
+    assert f'<html lang="{model.handbook.language}"' in read(sample_site, "index.html")
+    settings = json.loads(read(sample_site, "search/search_index.json"))["config"]
+    # Material's search picks its default pipeline from the theme language in its own on_config:
+    # Chinese gets "stemmer"; English's "stopWordFilter" would drop words such as "it" from queries.
+    assert settings["lang"] == [model.handbook.language] and settings["pipeline"] == ["stemmer"]
 
 
 def test_customer_pages_carry_only_their_own_nav_section(sample_site: Path) -> None:
@@ -155,3 +165,34 @@ def test_swap_replaces_the_old_tree_in_one_step(tmp_path: Path) -> None:
     swap_into(built, target)
     assert [p.name for p in target.iterdir()] == ["new.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_every_template_download_link_resolves_to_a_built_page(sample_site: Path) -> None:
+    model = load_project(Project.at(REPO))
+    checked = 0
+    for phase in model.phases:
+        page_dir = sample_site / f"methodology/{phase.id}"
+        html = read(sample_site, f"methodology/{phase.id}/index.html")
+        hrefs = re.findall(r'<a href="([^"]+)">下载模板</a>', html)
+        assert len(hrefs) == sum(1 for d in phase.deliverables if d.template)
+        for href in hrefs:
+            target = (page_dir / href).resolve()
+            assert (target / "index.html" if target.is_dir() else target).is_file(), href
+            assert "<h1" in (target / "index.html").read_text(encoding="utf-8")
+            checked += 1
+    assert checked >= 10
+
+
+def test_a_link_to_an_excluded_page_fails_the_build(sample_copy: Path, tmp_path: Path) -> None:
+    # MkDocs leaves out a top-level templates/ folder and logs links to it at INFO only.
+    project = shutil.copytree(sample_copy, tmp_path / "proj")
+    shutil.move(project / "content/deliverables", project / "content/templates")
+    phases = project / "project_data/phases.yml"
+    phases.write_text(phases.read_text(encoding="utf-8").replace("template: deliverables/", "template: templates/"),
+                      encoding="utf-8")
+    with pytest.raises(HandbookError) as info:
+        build_site(project / "mkdocs.yml", tmp_path / "out")
+    expected = ("methodology/initiation.md: links to templates/implementation-plan.md, which is excluded from the "
+                "built site (a 404)")
+    assert any(message.endswith(expected) for message in info.value.messages), info.value.messages
+    assert sum("which is excluded from the built site" in message for message in info.value.messages) == 12

@@ -192,15 +192,16 @@ def test_shipped_schemas_are_valid_and_every_sample_file_names_its_schema() -> N
     from jsonschema import Draft202012Validator
 
     from conftest import REPO
-    from handbook.data.loader import DATA_FILES, schema
+    from handbook.data.loader import DATA_FILES, OPTIONAL_DATA_FILES, schema
 
-    for kind in [*DATA_FILES.values(), "customer"]:
+    kinds = {**DATA_FILES, **OPTIONAL_DATA_FILES}
+    for kind in [*kinds.values(), "customer"]:
         Draft202012Validator.check_schema(schema(kind))
     files = sorted((REPO / "project_data").rglob("*.yml"))
-    assert len(files) == len(DATA_FILES) + 3
+    assert len(files) == len(kinds) + 3
     for path in files:
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        kind = "customer" if path.parent.name == "customers" else DATA_FILES[path.name]
+        kind = "customer" if path.parent.name == "customers" else kinds[path.name]
         target = (path.parent / first.split("$schema=", 1)[1]).resolve()
         assert first.startswith("# yaml-language-server: $schema=") and target.is_file(), path
         assert target.name == f"{kind}.schema.json", path

@@ -88,7 +88,7 @@ def test_phase_page_shows_tasks_roles_deliverables_and_gate(sample) -> None:
         assert task.title.replace("-", "\\-").replace("/", "\\/").split("（")[0][:6] in page
     assert "## 退出关口" in page and "（由验收记录自动判定）" in page
     for deliverable in phase.deliverables:
-        assert f"]({deliverable.template.replace('templates/', '../templates/')})" in page
+        assert f"]({deliverable.template.replace('deliverables/', '../deliverables/')})" in page
     assert "](../roles/implementation-engineer.md){ .hb-role }" in page
     # The hand-written prose sits between the goal and the generated steps.
     assert page.index(phase.prose.strip().splitlines()[0]) < page.index("## 步骤")

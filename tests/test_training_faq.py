@@ -406,10 +406,55 @@ def test_search_finds_phase_pages_manual_sections_and_faq_entries(index: SearchI
 
 @pytest.mark.e2e
 def test_search_index_is_segmented_and_leaves_out_print_views(index: SearchIndex) -> None:
-    assert index.separator.pattern == r"[\s\u200b\-]"
+    # Spaces, jieba's zero-width cuts, hyphens and full-width punctuation (so that `（SLA）` is `SLA`).
+    assert index.separator.pattern.startswith(r"[\s\u200b\-，。、；：")
     assert any("\u200b" in doc["text"] for doc in index.docs)  # jieba ran
     assert not index.hits("这是一句不存在的话")
     assert not [d["location"] for d in index.docs if d["location"].startswith("print/")]
     # The matcher is token-based: a substring across a word boundary is not a hit.
     entry = next(d for d in index.docs if d["location"] == "faq/data/#faq-migration-failed")
     assert index.matches(entry, "数据迁移") and not index.matches(entry, "据迁")
+
+
+def test_recordings_are_listed_in_manuals_and_training_plans(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", {**MINIMAL, "project_data/training.yml": MINIMAL["project_data/training.yml"].replace(
+        "            body: fragments/admin-basics.md\n",
+        "            body: fragments/admin-basics.md\n"
+        "            recordings:\n"
+        "              - title: 后台菜单导览\n"
+        "                kind: screencast\n"
+        "                minutes: 12\n"
+        "                location: 客户知识库 › 系统管理员\n"
+        "                url: https://kb.example/admin\n"
+        "              - title: '<b>录像</b>'\n"
+        "                kind: video\n"
+        "                location: 知识库\n")})
+    for name in ("start", "admin-basics", "admin-perms"):
+        (root / f"content/fragments/{name}.md").write_text("正文\n", encoding="utf-8")
+    model = load_project(Project.at(root))
+    module = model.module("admin-basics")
+    assert [r.title for r in module.recordings] == ["后台菜单导览", "<b>录像</b>"]
+    assert module.recordings[0].link == "https://kb.example/admin" and module.recordings[1].link is None
+    pages = {p.path: p.markdown for p in training.pages(model, TEMPLATES)}
+    manual = pages[routes.manual("admin")]
+    assert "### 培训视频与录屏 { #module-admin-basics-recordings }" in manual
+    assert "- [后台菜单导览](https://kb.example/admin)（操作录屏，12 分钟），存放于 客户知识库 › 系统管理员" in manual
+    assert "&lt;b&gt;录像&lt;\\/b&gt;（教学视频），存放于 知识库" in manual and "<b>录像" not in manual
+    plan = pages[routes.customer_training("acme")]
+    sessions = [s.module for s in model.customers[0].training]
+    assert ("## 培训录像与视频" in plan) == ("admin-basics" in sessions)
+
+
+def test_sample_training_plan_lists_session_recordings() -> None:
+    model = load_project(Project.at(REPO))
+    customer = next(c for c in model.customers if c.id == "ruifeng-mfg")
+    recorded = [s for s in customer.training if s.recording]
+    assert len(recorded) == 2
+    pages = {p.path: p.markdown for p in training.pages(model, TEMPLATES)}
+    plan = pages[routes.customer_training(customer.id)]
+    section = plan[plan.index("## 培训录像与视频"):plan.index("## 适用的培训手册")]
+    for session in recorded:
+        assert f"{session.recording.title}（课堂录像，{session.recording.minutes} 分钟）" in section
+    assert "三分钟学会填写项目日报（教学视频，3 分钟）" in section  # a scheduled module's video
+    other = pages[routes.customer_training("kangning-hospital")]
+    assert "瑞丰知识库" not in other

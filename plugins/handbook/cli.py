@@ -115,10 +115,20 @@ def cmd_fingerprint(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    """Build the offline bundle of one, several or all customers."""
+    """Build the offline bundle of one, several or all customers (or one stable share of all)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    from .deliver.shard import in_shard, parse_shard
+
     _check_ids(args.customers)
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = parse_shard(args.shard)
+        except ValueError as error:
+            raise HandbookError([f"--shard {args.shard}: {error}"], exit_code=2) from None
+        if not args.all:
+            raise HandbookError(["--shard splits --all; give --all with it"], exit_code=2)
     if args.all and args.customers:
         raise HandbookError(["give customer IDs or --all, not both"], exit_code=2)
     if not args.all and not args.customers:
@@ -126,13 +136,18 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     model = _load(args)
     wanted = [c.id for c in model.customers] if args.all else args.customers
+    if shard is not None:
+        wanted = [cid for cid in wanted if in_shard(cid, *shard)]
+        print(f"shard {shard[0]}/{shard[1]}: {len(wanted)} of {len(model.customers)} customers", file=sys.stderr)
+        if not wanted:
+            return 0
     if not wanted:
         print("no customers yet: nothing to bundle (add project_data/customers/<id>.yml)")
         return 0
     for customer_id in wanted:
         _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
-    workers = min(len(wanted), os.cpu_count() or 1)
+    workers = min(len(wanted), args.jobs or os.cpu_count() or 1)
     if workers == 1:
         results = ((cid, _bundle_one(root, cid, out, args.verify)) for cid in wanted)
         return _report_bundles(results, len(wanted))
@@ -259,6 +274,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every customer, on all cores")
     p.add_argument("--out", help="output directory (default: dist/)")
     p.add_argument("--verify", action="store_true", help="unpack each produced zip and re-run every check on it")
+    p.add_argument("--shard", metavar="K/N", help="with --all: build only the K-th of N stable shares of the customers "
+                                                 "(for a CI matrix; a customer's share depends only on its ID)")
+    p.add_argument("--jobs", type=int, metavar="J", help="worker processes (default: all cores)")
     p = add("pdf", cmd_pdf, "export a customer's acceptance record as an A4 PDF (needs chromium)")
     p.add_argument("customer", help="customer ID")
     p.add_argument("--out", help="output directory (default: dist/)")

@@ -10,6 +10,7 @@ from . import model as m
 from .fields import FieldReader
 from .fingerprint import canonical_record
 from .operations_reader import OperationsReader
+from .records import recording
 from .yaml_source import YamlDocument
 
 
@@ -52,7 +53,8 @@ class CustomerReader(FieldReader):
             training.append(m.TrainingSession(s["module"], s["audience"], s["format"], tuple(s.get("people", ())),
                                               self.date(doc, ("training", i, "date"), s.get("date")), s.get("trainer", ""),
                                               s.get("invited"), s.get("attended"), s.get("completed"),
-                                              source=doc.source(("training", i))))
+                                              source=doc.source(("training", i)),
+                                              recording=recording(s["recording"]) if s.get("recording") else None))
         cat_ids = [x.id for x in categories]
         faq = []
         for i, e in enumerate(c.get("faq", [])):

@@ -9,6 +9,7 @@ the domain rules run over the model (`rules`).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from .operations_reader import OperationsReader
 from .fields import id_problem
 from .records import MethodologyReader
 from .rules import check_rules
-from .schema_check import DATA_FILES, report_schema_error, schema, schema_keys, validator
-from .yaml_source import YamlDocument, load_yaml
+from .schema_check import DATA_FILES, OPTIONAL_DATA_FILES, report_schema_error, schema, schema_keys, validator
+from .yaml_source import YamlDocument, parse_bytes
 
 
 @dataclass
@@ -43,11 +44,23 @@ def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
 
     `as_of` is the day milestones and overdue phases are judged against (default: today).
     """
+    # A load allocates millions of small objects and frees none of them: the cyclic garbage
+    # collector would walk them all again and again (a fifth of a warm load) for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_project(project, as_of)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
     problems = ProblemLog()
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
     # is still built, so that its reference errors are reported together with its schema errors.
-    if any(key not in docs or key in invalid for key in DATA_FILES):
+    if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
         problems.raise_if_any()
     model = _build(project, docs, problems, invalid, as_of or dt.date.today())
     problems.raise_if_any()
@@ -67,14 +80,16 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
     for path in sorted(project.content_dir.rglob("*")) if project.content_dir.is_dir() else []:
         if path.is_symlink():
             problems.add(Location(_rel(path, project.root)), "symbolic links are not allowed in content/")
-    docs: dict[str, YamlDocument] = {}
-    invalid: set[str] = set()
+    jobs: list[tuple[Path, str, str]] = []  # (file, kind, key in docs)
     for name, kind in DATA_FILES.items():
         path = data_dir / name
         if not path.exists():
             problems.add(Location(_rel(path, project.root)), f"required data file {name} is missing")
             continue
-        _parse_one(path, kind, name, project, problems, docs, invalid)
+        jobs.append((path, kind, name))
+    for name, kind in OPTIONAL_DATA_FILES.items():
+        if (data_dir / name).exists():
+            jobs.append((data_dir / name, kind, name))
     customers_dir = data_dir / "customers"
     seen_lower: dict[str, Path] = {}
     for path in sorted(customers_dir.glob("*")) if customers_dir.is_dir() else []:
@@ -93,24 +108,39 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
         if problem:
             problems.add(Location(rel), f"file name '{path.name}' is not a valid customer ID: {problem}")
             continue
-        _parse_one(path, "customer", f"customers/{customer_id}", project, problems, docs, invalid)
+        jobs.append((path, "customer", f"customers/{customer_id}"))
+    # The one hook of the cache: unchanged files come from .handbook-cache/, the rest are read on
+    # all cores, each by `check_file` below.
+    from .reading import read_checked
+
+    docs: dict[str, YamlDocument] = {}
+    invalid: set[str] = set()
+    for (_, _, key), (doc, found) in zip(jobs, read_checked(project.root, [(path, kind) for path, kind, _ in jobs])):
+        problems.problems.extend(found)
+        if doc is not None:
+            docs[key] = YamlDocument(*doc[:3])
+            if doc[3]:
+                invalid.add(key)
     return docs, invalid
 
 
-def _parse_one(path: Path, kind: str, key: str, project: Project, problems: ProblemLog, docs: dict,
-               invalid: set[str]) -> None:
-    doc = load_yaml(path, project.root, problems, schema_keys(kind))
+def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
+    """Read one data file and check it against its schema: ((path, data, marks, schema_failed)
+    or None when it is unusable, [every problem found in it])."""
+    from .schema_fast import certainly_valid
+
+    problems = ProblemLog()
+    doc = parse_bytes(raw, rel, problems, schema_keys(kind))
     if doc is None:
-        return
-    before = len(problems.problems)
+        return None, problems.problems
     if not isinstance(doc.data, dict):
         problems.add(doc.at(()), "the file must hold a mapping of keys to values")
-        return
-    for error in validator(kind).iter_errors(doc.data):
-        report_schema_error(doc, error, problems)
-    docs[key] = doc
-    if len(problems.problems) > before:
-        invalid.add(key)
+        return None, problems.problems
+    before = len(problems.problems)
+    if not certainly_valid(kind, doc.data):  # jsonschema only words the errors
+        for error in validator(kind).iter_errors(doc.data):
+            report_schema_error(doc, error, problems)
+    return (doc.path, doc.data, doc.marks, len(problems.problems) > before), problems.problems
 
 
 
@@ -131,7 +161,8 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     phases = shared.phases(docs["phases.yml"], role_ids)
     modules = shared.modules(docs["training.yml"], roles)
     categories, faq = shared.faq(docs["faq.yml"], role_ids, [p.id for p in phases])
-    priorities, tiers = shared.sla(docs["sla.yml"])
+    priorities, tiers, support_contact, business_hours = shared.sla(docs["sla.yml"])
+    glossary = shared.glossary(docs["glossary.yml"], priorities) if "glossary.yml" in docs else ()
     faq_ids = {e.id: e.source.where for e in faq}
     checklist = OperationsReader(project, problems, as_of).checklist(docs["sla.yml"])
     reader = CustomerReader(project, problems, as_of)
@@ -148,7 +179,8 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
             if key not in invalid:
                 raise
     return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
-                   health_checklist=checklist, as_of=as_of)
+                   health_checklist=checklist, support_contact=support_contact,
+                   business_hours=business_hours, glossary=glossary, as_of=as_of)
 
 
-__all__ = ["DATA_FILES", "Project", "load_project", "schema", "id_problem"]
+__all__ = ["DATA_FILES", "OPTIONAL_DATA_FILES", "Project", "load_project", "schema", "id_problem"]

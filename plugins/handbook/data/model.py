@@ -122,6 +122,21 @@ class Exercise:
 
 
 @dataclass(frozen=True, slots=True)
+class Recording:
+    """A training video or recording kept for learners: what, how long, where to find it."""
+
+    title: str
+    kind: str  # screencast | lecture | video
+    location: str
+    minutes: int | None = None
+    url: str = ""
+
+    @property
+    def link(self) -> str | None:
+        return safe_url(self.url)
+
+
+@dataclass(frozen=True, slots=True)
 class TrainingModule:
     """A training module of one role's manual, with its body from content/."""
 
@@ -138,6 +153,7 @@ class TrainingModule:
     audience: str = "all"  # internal | customer | all (the loader fills in the role's when not given)
     body_location: Location | None = None  # the content file the body comes from
     source: Source = field(default=NOWHERE, compare=False, repr=False)
+    recordings: tuple[Recording, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,21 +190,41 @@ class Priority:
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
+_CALENDAR_UNITS = {"min": "分钟", "h": "小时", "d": "天"}
+_BUSINESS_UNITS = {"min": "工作分钟", "h": "工作小时", "d": "个工作日"}
+
+
+def duration_label(text: str, clock: str) -> str:
+    """`4h` as 4 小时 on the calendar clock, 4 工作小时 on the business clock (2d: 2 个工作日)."""
+    number = text.rstrip("minhd")
+    units = _BUSINESS_UNITS if clock == "business" else _CALENDAR_UNITS
+    return f"{number} {units[text[len(number):]]}"
+
+
 @dataclass(frozen=True, slots=True)
 class SlaTarget:
-    """Response and resolution times of one priority in one SLA tier."""
+    """Response and resolution times of one priority in one SLA tier, and the clock they run on:
+    `calendar` (7x24 continuous) or `business` (only within the SLA's business hours)."""
 
     priority: str
     response: str
     resolution: str
     response_minutes: int
     resolution_minutes: int
-    clock: str = "calendar"  # calendar | business: whether the targets run outside business hours
+    clock: str = "calendar"
+
+    @property
+    def response_label(self) -> str:
+        return duration_label(self.response, self.clock)
+
+    @property
+    def resolution_label(self) -> str:
+        return duration_label(self.resolution, self.clock)
 
 
 @dataclass(frozen=True, slots=True)
 class SlaTier:
-    """A service tier (gold, silver, ...) with its coverage and targets."""
+    """A service tier (gold, silver, ...) with its coverage, default clock and targets."""
 
     id: str
     name: str
@@ -198,6 +234,46 @@ class SlaTier:
     health_check_months: int | None = None
     business_hours: tuple[dt.time, dt.time] = DEFAULT_BUSINESS_HOURS
     source: Source = field(default=NOWHERE, compare=False, repr=False)
+    clock: str = "calendar"
+
+    def target(self, priority: str) -> SlaTarget | None:
+        """This tier's target for `priority`, if it has one."""
+        return next((t for t in self.targets if t.priority == priority), None)
+
+
+@dataclass(frozen=True, slots=True)
+class SupportContact:
+    """How customers reach support: hotline, e-mail, ticket portal (sla.yml `contact`)."""
+
+    hotline: str
+    email: str
+    portal: str = ""
+    note: str = ""
+
+
+_LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9&./+-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """A term of the glossary (glossary.yml): an abbreviation such as SLA, or a Chinese term."""
+
+    id: str
+    term: str
+    name: str
+    definition: str
+    expansion: str = ""
+    source: Source = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def is_abbreviation(self) -> bool:
+        """Written in Latin letters: shown as a tooltip wherever it appears (a Chinese term has no
+        word boundaries to find it by)."""
+        return bool(_LATIN_TERM.fullmatch(self.term))
+
+    @property
+    def tooltip(self) -> str:
+        return f"{self.name}（{self.expansion}）" if self.expansion else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +413,7 @@ class TrainingSession:
     attended: int | None = None
     completed: bool | None = None
     source: Source = field(default=NOWHERE, compare=False, repr=False)
+    recording: Recording | None = None
 
     @property
     def attendance_percent(self) -> int | None:
@@ -712,6 +789,9 @@ class Model:
     sla_tiers: tuple[SlaTier, ...]
     customers: tuple[Customer, ...]
     health_checklist: tuple[ChecklistItem, ...] = ()
+    support_contact: SupportContact | None = None
+    business_hours: str = ""
+    glossary: tuple[GlossaryTerm, ...] = ()
     audience: str = "internal"  # "internal" or "customer:<id>"
     as_of: dt.date = field(default_factory=dt.date.today)  # the day the figures are computed for
 
@@ -726,6 +806,18 @@ class Model:
     def sla_tier(self, tier_id: str) -> SlaTier:
         """The SLA tier with `tier_id`."""
         return next(t for t in self.sla_tiers if t.id == tier_id)
+
+    @property
+    def sla_clocks(self) -> frozenset[str]:
+        """The clocks the SLA targets run on, so pages explain only those in use."""
+        return frozenset(t.clock for tier in self.sla_tiers for t in tier.targets)
+
+    @property
+    def abbreviations(self) -> tuple[tuple[str, str], ...]:
+        """(abbreviation, tooltip) of every glossary abbreviation and SLA priority (P0-P3)."""
+        terms = [(t.term, t.tooltip) for t in self.glossary if t.is_abbreviation]
+        terms += [(p.id, f"{p.name}：{p.description}") for p in self.priorities]
+        return tuple(terms)
 
     def modules_for(self, role_id: str) -> tuple[TrainingModule, ...]:
         """The modules of one role's manual, in the manual's order."""

@@ -101,6 +101,7 @@ class MethodologyReader(FieldReader):
                 tuple(m.Exercise(e["kind"], e["task"]) for e in x.get("exercises", ())), tuple(x.get("self_check", ())),
                 x.get("audience") or role_audience.get(x["role"], "all"),
                 body_location=self.content_location(x["body"]), source=doc.source(("modules", i)),
+                recordings=tuple(recording(r) for r in x.get("recordings", ())),
             ))
         self._check_cycles(doc, raw)
         internal = {x.id for x in result if x.audience == "internal"}
@@ -177,8 +178,10 @@ class MethodologyReader(FieldReader):
                                            x.get("clock", t.get("clock", "calendar"))))
             tiers.append(m.SlaTier(t["id"], t["name"], t["coverage"], tuple(targets), t.get("health_check", ""),
                                    t.get("health_check_months"), self.business_hours(doc, ("tiers", i), t),
-                                   source=doc.source(("tiers", i))))
-        return priorities, tuple(tiers)
+                                   source=doc.source(("tiers", i)), clock=t.get("clock", "calendar")))
+        raw = data.get("contact")
+        contact = m.SupportContact(raw["hotline"], raw["email"], raw.get("portal", ""), raw.get("note", "")) if raw else None
+        return priorities, tuple(tiers), contact, data.get("business_hours", "")
 
     def business_hours(self, doc: YamlDocument, path: tuple, tier: dict) -> tuple[dt.time, dt.time]:
         """A tier's business hours (`09:00-17:00`; default 09:00-18:00), opening before closing."""
@@ -190,3 +193,23 @@ class MethodologyReader(FieldReader):
             self.err(doc, path + ("business_hours",), f"business hours {text} close before they open")
             return DEFAULT_BUSINESS_HOURS
         return opens, closes
+
+    def glossary(self, doc: YamlDocument, priorities: tuple[m.Priority, ...]) -> tuple[m.GlossaryTerm, ...]:
+        """The glossary's terms (glossary.yml); a term may not repeat another or an SLA priority."""
+        raw = doc.data["terms"]
+        self.unique(doc, [(("terms", i, "id"), t["id"]) for i, t in enumerate(raw)], "glossary term")
+        seen = {p.id.casefold(): p.source.where for p in priorities}
+        for i, t in enumerate(raw):
+            if t["id"] in {p.id.lower() for p in priorities}:
+                self.err(doc, ("terms", i, "id"), f"glossary ID '{t['id']}' is taken by priority {t['id'].upper()}")
+            key = t["term"].casefold()
+            if key in seen:
+                self.err(doc, ("terms", i, "term"), f"term '{t['term']}' is already defined (at {seen[key]})")
+            seen.setdefault(key, doc.at(("terms", i, "term")))
+        return tuple(m.GlossaryTerm(t["id"], t["term"], t["name"], t["definition"], t.get("expansion", ""),
+                                    source=doc.source(("terms", i))) for i, t in enumerate(raw))
+
+
+def recording(raw: dict) -> m.Recording:
+    """A training video or recording (training.yml modules, customer training sessions)."""
+    return m.Recording(raw["title"], raw["kind"], raw["location"], raw.get("minutes"), raw.get("url", ""))

@@ -29,6 +29,7 @@ DATA_FILES = {
     "faq.yml": "faq",
     "sla.yml": "sla",
 }
+OPTIONAL_DATA_FILES = {"glossary.yml": "glossary"}
 
 
 @cache
@@ -62,7 +63,8 @@ def schema_keys(kind: str) -> frozenset[str]:
 def validator(kind: str) -> Draft202012Validator:
     """The validator of a data file kind, resolving references between the shipped schemas."""
     registry = Registry().with_resources(
-        (schema(k)["$id"], Resource.from_contents(schema(k))) for k in [*DATA_FILES.values(), "customer"]
+        (schema(k)["$id"], Resource.from_contents(schema(k)))
+        for k in [*DATA_FILES.values(), *OPTIONAL_DATA_FILES.values(), "customer"]
     )
     return Draft202012Validator(schema(kind), registry=registry)
 

@@ -24,7 +24,7 @@ from ..data.loader import Project
 from ..data.model import Model
 from ..errors import HandbookError
 from ..load import load
-from ..site.build import build_into, source_commit
+from ..site.build import build_into, engine, source_commit
 from ..site.variant import BuildVariant
 
 REMOTE = "origin"
@@ -82,7 +82,7 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
     identity, git or mike refused); the branch is unchanged then, except when only the push failed
     (the local commit stays, to be pushed later).
     """
-    from mike import commands, git_utils, mkdocs_utils
+    from mike import commands, git_utils
     from mike.app_version import version as mike_version
 
     root = Path(root).resolve()
@@ -91,7 +91,7 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
     aliases = list(aliases)
     _check_repository(root, branch, push)
     message = (f"Published handbook {version}{' (' + ', '.join(aliases) + ')' if aliases else ''} "
-               f"from {source_commit(root)} with {mkdocs_utils.version_info()} and mike {mike_version}")
+               f"from {source_commit(root)} with {engine()} and mike {mike_version}")
     # mike runs git in the working directory.
     with contextlib.chdir(root), tempfile.TemporaryDirectory(prefix="handbook-publish-") as tmp:
         try:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ..data import model as m
 from ..errors import Location, Problem
-from . import acceptance, dashboard, faq, home, methodology, operations, projects, roles, support, training
+from . import acceptance, dashboard, faq, glossary, home, methodology, operations, projects, roles, support, training
 from .base import GeneratedPage, PageFamily, Route
 
 # Navigation order of the generated pages.
-FAMILIES: tuple[PageFamily, ...] = (home, methodology, roles, training, faq, support, dashboard, projects,
+FAMILIES: tuple[PageFamily, ...] = (home, methodology, roles, training, faq, support, glossary, dashboard, projects,
                                    acceptance, operations)
 
 

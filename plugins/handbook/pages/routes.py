@@ -16,6 +16,7 @@ TRAINING = "training/index.md"
 FAQ = "faq/index.md"
 FAQ_TAGS = "faq/tags.md"
 SLA = "support/sla.md"
+GLOSSARY = "glossary.md"
 CUSTOMERS = "customers/index.md"
 DASHBOARD = "customers/dashboard.md"
 

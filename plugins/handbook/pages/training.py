@@ -91,6 +91,17 @@ class TrainingPlan:
         """Number of sessions marked completed."""
         return sum(1 for r in self.rows if r.session.completed)
 
+    @property
+    def session_recordings(self) -> tuple[SessionRow, ...]:
+        """Sessions with a recording, for people who missed them."""
+        return tuple(r for r in self.rows if r.session.recording)
+
+    @property
+    def module_recordings(self) -> tuple[m.TrainingModule, ...]:
+        """The scheduled modules that have training videos, each once, in plan order."""
+        seen = dict.fromkeys(r.module for r in self.rows if r.module.recordings)
+        return tuple(seen)
+
 
 def demote_headings(body: str, top: int = _BODY_TOP_LEVEL) -> str:
     """`body` with every heading shifted down so that its highest heading is at level `top` (at most 6).

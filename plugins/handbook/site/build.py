@@ -116,6 +116,19 @@ def swap_into(built: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def engine() -> str:
+    """The MkDocs implementation `build_into` runs in this process, e.g. 'MkDocs 1.6.1'.
+
+    Read from the imported package, not from what is installed: with ProperDocs installed beside
+    MkDocs, mike names ProperDocs although our builds run MkDocs' Python API; inside a
+    `properdocs` process `mkdocs` is an alias of `properdocs` and this says so.
+    """
+    import mkdocs
+
+    brand = {"mkdocs": "MkDocs", "properdocs": "ProperDocs"}.get(mkdocs.__name__, mkdocs.__name__)
+    return f"{brand} {mkdocs.__version__}"
+
+
 def build_into(config_file: Path, out: Path, variant: BuildVariant | None = None, **overrides) -> None:
     """Run MkDocs for `config_file` into the fresh directory `out`; raise `HandbookError` on any warning.
 

@@ -30,11 +30,13 @@ from ..errors import HandbookError, Location, Problem, log
 from ..load import load
 from ..pages.base import GeneratedPage
 from ..pages.registry import customer_of_output, generate, url_key
+from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
 from ..templates import search_path, template_file
 from .build import source_commit
 from ..pages.rendering import css_string
 from ..pages.routes import CUSTOMERS
+from .links import links_to_excluded
 from .navigation import ScopedNavigation, expand_nav, move_after_home
 from .variant import BuildVariant
 
@@ -79,8 +81,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.customer_of_page: dict[str, str] = {}
         self.scoped: ScopedNavigation | None = None
         self.customer_of_dir: dict[str, str] = {}
+        self.excluded: dict[str, str] = {}
+        self.abbreviations = ""
         self.variant = BuildVariant()
 
+    # First of all plugins: Material's search and tags read the theme language in their own
+    # on_config (search takes its default pipeline from it), and it comes from handbook.yml.
+    @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
         self.templates_dir = root / self.config.templates_dir
@@ -101,6 +108,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 known = ", ".join(cu.id for cu in model.customers)
                 raise PluginError(f"unknown customer '{self.variant.customer}' (known: {known})") from None
         self.model = model
+        self.abbreviations = abbreviation_definitions(model)
         _apply_site_metadata(config, model)
         # Material's version selector reads the versions.json mike writes: published versions only
         # (elsewhere every page would request a file that does not exist).
@@ -152,6 +160,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 log.error(problem)
             raise PluginError(f"{len(problems)} page collision(s)")
         self.generated = {p.path: p for p in pages}
+        self.excluded = {f.url: f.src_uri for f in files if f.inclusion.is_excluded()}
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
         self.customer_of_dir = customer_of_output(pages)
         config.nav = expand_nav(config.nav, pages)
@@ -181,10 +190,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 page.meta[key] = html.escape(page.meta[key])
         if isinstance(page.meta.get("tags"), list):
             page.meta["tags"] = [html.escape(str(tag)) for tag in page.meta["tags"]]
-        return markdown
+        # The glossary's abbreviations become tooltips (`abbr` + Material's content.tooltips) on every page.
+        return markdown + self.abbreviations
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         html_text = label_checkboxes(html_text)
+        for source in links_to_excluded(html_text, page.url, self.excluded):
+            log.warning(f"{page.file.src_uri}: links to {source}, which is excluded from the built site (a 404)")
         owner = self.customer_of_page.get(page.file.src_uri)
         if owner is None:
             return html_text
