@@ -89,19 +89,9 @@ def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
     ]
 
 
-# Issue 13, defect 1: MkDocs never builds a top-level content/templates/ folder, so the phase
-# pages' 下载模板 links lead nowhere. The folder's rename is another change of the same issue;
-# until it is merged these links, and only these, are tolerated. Delete this once it is.
-PENDING_RENAME = "../templates/"
-
-
-def _unexpected(broken: list[str]) -> list[str]:
-    return [b for b in broken if not (f": {PENDING_RENAME}" in b and b.endswith("(no such file)"))]
-
-
 def test_site_has_no_broken_internal_links(reader_site: Path) -> None:
-    assert _unexpected(broken_links(reader_site)) == []
+    assert broken_links(reader_site) == []
 
 
 def test_bundle_has_no_broken_internal_links(reader_bundle: Path) -> None:
-    assert _unexpected(broken_links(reader_bundle)) == []
+    assert broken_links(reader_bundle) == []
