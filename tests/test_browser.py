@@ -55,19 +55,10 @@ def _customer_name(customer_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """Debian's chromium, headless, launched once for the module."""
-    if sync_playwright is None:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.is_file():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+def chromium(reader_browser):
+    """Debian's chromium, headless: the session's one Playwright browser (conftest), since the sync
+    API cannot run two Playwright instances at once."""
+    return reader_browser
 
 
 @pytest.fixture(scope="module")

@@ -44,8 +44,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     _load(args)
     target = Path(args.out) if args.out else root / "site"
-    build_site(root / args.config, target)
-    print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()}")
+    build_site(root / args.config, target, offline=True)
+    # The build works from disk (see site/offline.py), so opening the file is honest advice.
+    print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()} "
+          "(or preview it live with `make serve`)")
     return 0
 
 

@@ -45,6 +45,8 @@ def id_problem(value: str) -> str | None:
     return None
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 class FieldReader:
     """Reads fields of records, reporting every problem at its position and carrying on."""
 
@@ -59,6 +61,8 @@ class FieldReader:
     def date(self, doc: YamlDocument, path: tuple, value: str | None) -> dt.date | None:
         if value is None:
             return None
+        if not _ISO_DATE.fullmatch(value):
+            return None  # the schema's pattern has reported it at this position already: one message
         try:
             return dt.date.fromisoformat(value)
         except ValueError:

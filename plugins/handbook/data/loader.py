@@ -154,6 +154,7 @@ def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
     return (doc.path, doc.data, doc.marks, len(problems.problems) > before), problems.problems
 
 
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -169,7 +170,7 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     roles = shared.roles(docs["roles.yml"])
     role_ids = [r.id for r in roles]
     phases = shared.phases(docs["phases.yml"], role_ids)
-    modules = shared.modules(docs["training.yml"], role_ids)
+    modules = shared.modules(docs["training.yml"], roles)
     categories, faq = shared.faq(docs["faq.yml"], role_ids, [p.id for p in phases])
     priorities, tiers, support_contact, business_hours = shared.sla(docs["sla.yml"])
     glossary = shared.glossary(docs["glossary.yml"], priorities) if "glossary.yml" in docs else ()

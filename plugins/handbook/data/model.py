@@ -42,6 +42,7 @@ class Role:
     side: str
     summary: str
     responsibilities: tuple[str, ...] = ()
+    audience: str = "all"  # internal | customer | all: internal roles get no page in a bundle
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -149,6 +150,7 @@ class TrainingModule:
     body_path: str
     exercises: tuple[Exercise, ...] = ()
     self_check: tuple[str, ...] = ()
+    audience: str = "all"  # internal | customer | all (the loader fills in the role's when not given)
     body_location: Location | None = None  # the content file the body comes from
     source: Source = field(default=NOWHERE, compare=False, repr=False)
     recordings: tuple[Recording, ...] = ()
@@ -553,6 +555,10 @@ class OpenItem:
     status: str = "open"
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
+    def is_overdue(self, as_of: dt.date) -> bool:
+        """Still open after its due date."""
+        return self.status == "open" and self.due is not None and self.due < as_of
+
 
 @dataclass(frozen=True, slots=True)
 class Signatory:
@@ -707,6 +713,28 @@ class Customer:
     def current(self) -> PhaseProgress:
         return self.phase(self.current_phase)
 
+    def gate_state(self, phase_id: str) -> str:
+        """passed, open or not-started: a phase not reached yet has no gate verdict to show."""
+        if self.status_of(phase_id) == "upcoming":
+            return "not-started"
+        return "passed" if self.phase(phase_id).complete else "open"
+
+    @property
+    def go_live_slip_days(self) -> int | None:
+        """Days the go-live came (or, still pending, is already) later than planned; None when on
+        time, early, or without a planned date."""
+        if self.go_live_planned is None:
+            return None
+        reached = self.go_live_actual or (self.as_of if self.as_of > self.go_live_planned else None)
+        if reached is None or reached <= self.go_live_planned:
+            return None
+        return (reached - self.go_live_planned).days
+
+    @property
+    def overdue_items(self) -> tuple[OpenItem, ...]:
+        """Acceptance items still open after their due date, as of the build date."""
+        return tuple(i for i in self.acceptance.open_items if i.is_overdue(self.as_of))
+
     def status_of(self, phase_id: str) -> str:
         """complete, current or upcoming: where a phase stands in this project."""
         ids = [p.phase.id for p in self.phases]
@@ -830,6 +858,16 @@ class Model:
         """The modules of one role's manual, in the manual's order."""
         return tuple(m for m in self.modules if m.role == role_id)
 
+    @property
+    def role_pages(self) -> tuple[Role, ...]:
+        """Roles that get a page: every role internally, a customer's copy leaves out internal ones
+        (their names remain, for the task lists that mention them)."""
+        return tuple(r for r in self.roles if self.is_internal or r.audience != "internal")
+
+    def has_role_page(self, role_id: str) -> bool:
+        """Whether `role_id` has a page to link to in this model."""
+        return any(r.id == role_id for r in self.role_pages)
+
     def faq_for_phase(self, phase_id: str) -> tuple[FaqEntry, ...]:
         """Global FAQ entries tagged with the phase."""
         return tuple(e for e in self.faq if phase_id in e.phases)
@@ -849,4 +887,10 @@ class Model:
             raise KeyError(customer_id)
         # A log computed on every customer must not reach a bundle: the caller computes the
         # customer's own on filtered models (`data.revisions.change_log`).
-        return replace(self, customers=chosen, audience=f"customer:{customer_id}", change_log=None)
+        # Vendor-internal material is removed from the data, not hidden by the pages: an internal
+        # role keeps its name (tasks mention it) but loses its responsibilities; internal training
+        # modules are gone, so their manual is never generated.
+        roles = tuple(replace(r, responsibilities=()) if r.audience == "internal" else r for r in self.roles)
+        modules = tuple(mod for mod in self.modules if mod.audience != "internal")
+        return replace(self, customers=chosen, roles=roles, modules=modules, audience=f"customer:{customer_id}",
+                       change_log=None)

@@ -27,6 +27,7 @@ from ..data.model import Model
 from ..errors import HandbookError
 from ..load import load
 from ..site.build import build_into, engine, source_commit
+from ..site.variant import BuildVariant
 
 REMOTE = "origin"
 
@@ -111,7 +112,8 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
                 props = [("handbook.commit", head), ("handbook.dirty", dirty)] if head else []
                 with commands.deploy(cfg, version, aliases=aliases, update_aliases=True, branch=branch,
                                      message=message, set_props=props):
-                    build_into(root / config_name, Path(cfg["site_dir"]))
+                    build_into(root / config_name, Path(cfg["site_dir"]), BuildVariant.published(),
+                               use_directory_urls=True)
             except git_utils.GitEmptyCommit:
                 pass  # this very site is already published under this version and these aliases
             try:

@@ -94,6 +94,18 @@ def attr(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def css_string(value: object) -> Markup:
+    """Text as a quoted CSS string: every character outside letters, digits, CJK and spaces is
+    written as a hex escape, so data can end neither the string nor a <style> element."""
+    out = []
+    for ch in "" if value is None else " ".join(str(value).split()):
+        if ch.isalnum() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
 @cache
 def environment(templates_dir: Path) -> jinja2.Environment:
     """The Jinja2 environment for page templates: `templates_dir/pages` over the package's defaults."""

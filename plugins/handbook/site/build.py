@@ -248,12 +248,17 @@ def build_into(config_file: Path, out: Path, variant: BuildVariant | None = None
         os.chdir(cwd)
 
 
-def build_site(config_file: Path, target: Path, **overrides) -> dict:
+def build_site(config_file: Path, target: Path, *, offline: bool = False, **overrides) -> dict:
     """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
 
+    With `offline` (what `handbook build` asks for) the site works when opened from disk (file://)
+    as well as from a web server: page URLs end in .html and search runs without a server
+    (`BuildVariant.offline`); without it, URLs are directories as the configuration says (served sites).
     Raises `HandbookError` on data errors, build errors or any warning; `target` is then untouched.
     """
     refuse_symlink(target)
+    if offline:
+        overrides.setdefault("variant", BuildVariant.internal_offline())
     target = target.resolve()
     clean_stale(target.parent)
     if not is_replaceable(target):

@@ -84,6 +84,31 @@ def expand_nav(nav: list[NavEntry] | None, pages: list[GeneratedPage]) -> list[N
     return result
 
 
+def _holds(item: NavEntry, path: str) -> bool:
+    if isinstance(item, str):
+        return item == path
+    if isinstance(item, dict):
+        return any(_holds(v, path) if not isinstance(v, list) else any(_holds(x, path) for x in v)
+                   for v in item.values())
+    return False
+
+
+def move_after_home(nav: list[NavEntry] | None, path: str) -> list[NavEntry] | None:
+    """The nav with the top-level entry that holds `path` moved right after the first entry (home).
+
+    A customer's bundle is read for that customer's pages: they come first, not last.
+    """
+    if not nav:
+        return nav
+    items = list(nav)
+    index = next((i for i, item in enumerate(items) if _holds(item, path)), None)
+    if index is None or index <= 1:
+        return items
+    entry = items.pop(index)
+    items.insert(1, entry)
+    return items
+
+
 class ScopedNavigation:
     """Per-page views of one site navigation, each listing at most one customer's section."""
 

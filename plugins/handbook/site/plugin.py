@@ -36,9 +36,11 @@ from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
 from ..templates import search_path, template_file
 from .build import source_commit
+from ..pages.rendering import css_string
+from ..pages.routes import CUSTOMERS
 from .audience_filter import drop_other_audiences
 from .links import links_to_excluded
-from .navigation import ScopedNavigation, expand_nav, without_pages
+from .navigation import ScopedNavigation, expand_nav, move_after_home, without_pages
 from .variant import BuildVariant
 
 ASSETS = ("assets/handbook.css",)
@@ -52,6 +54,16 @@ _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 # on_config, on every build; this module is imported with the configuration, before that. jieba
 # sets its logger's level when imported, so it is imported first.
 jieba.setLogLevel(logging.WARNING)
+
+
+_CHECKBOX = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>')
+
+
+def label_checkboxes(html_text: str) -> str:
+    """Give the task lists' read-only checkboxes an accessible name (PyMdown's custom checkboxes
+    come without one: screen readers would announce a bare, unlabeled checkbox)."""
+    return _CHECKBOX.sub(lambda m: f'<input type="checkbox" disabled{m.group(1) or ""} '
+                                   f'aria-label="{"已勾选" if m.group(1) else "未勾选"}"/>', html_text)
 
 
 class HandbookConfig(base.Config):
@@ -113,14 +125,23 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             customer=self.variant.customer))
         self.abbreviations = abbreviation_definitions(model)
         _apply_site_metadata(config, model)
+        # Material's version selector reads the versions.json mike writes: published versions only
+        # (elsewhere every page would request a file that does not exist).
+        if self.variant.versioned and not self.variant.offline:
+            config.extra["version"] = {"provider": "mike"}
+        else:
+            config.extra.pop("version", None)
         if self.variant.offline:
             _make_offline(config)
+            whose = f" · 客户 {self.variant.customer}" if self.variant.customer else ""
             config.copyright = html.escape(f"{model.handbook.title} · 版本 {model.handbook.version} · "
-                                           f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()} · "
-                                           f"客户 {self.variant.customer}")
+                                           f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()}{whose}")
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
+        # A sitemap needs absolute URLs: without `site_url` MkDocs writes one with no addresses.
+        if not config.site_url:
+            config.theme.static_templates.discard("sitemap.xml")
         _add_theme_overrides(config, self.templates_dir)
         return config
 
@@ -129,13 +150,19 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.variant.customer:
             # A bundle is built from the pages meant for its customer, not by hiding the others.
             config.nav = without_pages(config.nav, drop_other_audiences(files, self.variant.customer))
+        if not config.site_url:  # not rendered (on_config), so not copied as a theme file either
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                if (theme_file := files.get_file_from_path(name)) is not None:
+                    files.remove(theme_file)
         pages = generate(self.model, self.templates_dir)
         problems = []
         for page in pages:
             # The loader refused IDs whose pages collide with content/; a file added since is caught here.
-            if files.get_file_from_path(page.path) is not None:
-                problems.append(f"generated page {page.path} collides with content/{page.path}")
-                continue
+            if (existing := files.get_file_from_path(page.path)) is not None:
+                if not page.replaces_content:
+                    problems.append(f"generated page {page.path} collides with content/{page.path}")
+                    continue
+                files.remove(existing)
             files.append(File.generated(config, page.path, content=page.markdown))
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(template_file(self.templates_dir, asset))))
@@ -155,11 +182,20 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
         self.customer_of_dir = customer_of_output(pages)
         config.nav = expand_nav(config.nav, pages)
+        if not self.model.is_internal:
+            config.nav = move_after_home(config.nav, CUSTOMERS)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        self.scoped = ScopedNavigation(nav, self.customer_of_page) if self.config.scoped_nav else None
+        # A bundle holds one customer: its section is shown on every page, not only on its own.
+        scoped = self.config.scoped_nav and self.model is not None and self.model.is_internal
+        self.scoped = ScopedNavigation(nav, self.customer_of_page) if scoped else None
         return nav
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        # print.html writes the running header of a printed record into a CSS string.
+        env.filters["css_string"] = css_string
+        return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         generated = self.generated.get(page.file.src_uri)
@@ -176,6 +212,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return markdown + self.abbreviations
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html_text = label_checkboxes(html_text)
         for source in links_to_excluded(html_text, page.url, self.excluded):
             log.warning(f"{page.file.src_uri}: links to {source}, which is excluded from the built site (a 404)")
         owner = self.customer_of_page.get(page.file.src_uri)
