@@ -1,4 +1,4 @@
-"""The `handbook` command: validate, build, preview, render, bundle, print and publish the handbook.
+"""The `handbook` command: validate, build, preview, render, bundle, print, publish and diff the handbook.
 
 Exit codes: 0 success, 1 data or build errors, 2 usage errors. Expected failures print located
 messages, never tracebacks.
@@ -44,8 +44,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     _load(args)
     target = Path(args.out) if args.out else root / "site"
-    build_site(root / args.config, target)
-    print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()}")
+    build_site(root / args.config, target, offline=True)
+    # The build works from disk (see site/offline.py), so opening the file is honest advice.
+    print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()} "
+          "(or preview it live with `make serve`)")
     return 0
 
 
@@ -94,14 +96,22 @@ def cmd_render(args: argparse.Namespace) -> int:
     import yaml
 
     from .pages.registry import generate
-    from .site.build import MARKER, is_replaceable, staging_dir, swap_into
+    from .site.build import MARKER, clean_stale, is_replaceable, refuse_symlink, staging_dir, swap_into
     from .site.navigation import expand_nav
 
     root = Path(args.project).resolve()
     model = _load(args)
     if args.customer:
         model = _for_customer(model, args.customer)
+    refuse_symlink(Path(args.out))
+    from dataclasses import replace
+
+    from .data.revisions import change_log
+
+    model = replace(model, change_log=change_log(_project(args), model, base_ref=args.changes_base,
+                                                 customer=args.customer))
     out = Path(args.out).resolve()
+    clean_stale(out.parent)
     if not is_replaceable(out):
         raise HandbookError([f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it"])
     pages = generate(model, root / args.templates)
@@ -154,6 +164,17 @@ def cmd_new_customer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare the data model at two git revisions (HEAD: the working tree) item by item."""
+    from .data.revisions import diff_revisions
+    from .report import as_json, markdown, terminal
+
+    changes = diff_revisions(_project(args), args.base, args.head)
+    renderer = {"text": terminal, "markdown": markdown, "json": as_json}[args.format]
+    sys.stdout.write(renderer.render(changes))
+    return 0
+
+
 def cmd_fingerprint(args: argparse.Namespace) -> int:
     """Print the SHA-256 fingerprint of a customer's acceptance record."""
     _check_ids([args.customer])
@@ -196,10 +217,15 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
     workers = min(len(wanted), args.jobs or os.cpu_count() or 1)
+    global _RUN
+    from .deliver.bundle import BundleRun
+
+    # Every customer's text is indexed once for the run, from the model loaded above.
+    _RUN = BundleRun.load(root, model=model)
     if workers == 1:
         results = ((cid, _bundle_one(root, cid, out, args.verify)) for cid in wanted)
         return _report_bundles(results, len(wanted))
-    # Workers are forked: each inherits the model loaded above instead of loading it again.
+    # Workers are forked: each inherits the model and the leak index instead of making them again.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
         return _report_bundles(((futures[f], f.result()) for f in as_completed(futures)), len(wanted))
@@ -217,18 +243,21 @@ def _report_bundles(results, total: int) -> int:
     return 1 if failed else 0
 
 
+_RUN = None  # the BundleRun of this process's `bundle` command (inherited by forked workers)
+
+
 def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[str]:
     from .deliver.bundle import build_bundle, verify_zip
 
     try:
-        archive = build_bundle(root, customer_id, out)
+        archive = build_bundle(root, customer_id, out, run=_RUN)
     except HandbookError as error:
         return error.messages
     except OSError as error:
         return [f"{error.filename or out}: {error.strerror or error}"]
     print(f"wrote {archive}")
     if verify:
-        return verify_zip(Project.at(root), customer_id, archive)
+        return verify_zip(Project.at(root), customer_id, archive, _RUN)
     return []
 
 
@@ -318,6 +347,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")
     p.add_argument("--templates", default="site_templates", help="page templates folder (default: site_templates)")
+    p.add_argument("--changes-base", metavar="REV", help="git revision the 变更记录 page compares with "
+                   "(default: the newest published version older than this one)")
     p = add("bundle", cmd_bundle, "build offline HTML bundles: dist/<id>-handbook-<version>.zip")
     p.add_argument("customers", nargs="*", metavar="CUSTOMER", help="customer IDs")
     p.add_argument("--all", action="store_true", help="every customer, on all cores")
@@ -348,6 +379,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="the customer's name as pages show it")
     p.add_argument("--deployment", required=True, choices=("saas", "private", "hybrid"))
     p.set_defaults(func=cmd_new_customer)
+
+    p = add("diff", cmd_diff, "what changed in the methodology and the customer records between two git revisions")
+    p.add_argument("base", metavar="BASE", help="git revision to compare from (e.g. HEAD~1, main, a tag)")
+    p.add_argument("head", metavar="HEAD", nargs="?", help="git revision to compare to (default: the working tree)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text for the terminal (default), markdown for a pull request, json for scripts")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top

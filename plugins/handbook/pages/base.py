@@ -65,6 +65,8 @@ class GeneratedPage:
     `nav_parent` is the source path of the index page whose nav section lists this page (None:
     not listed, e.g. print views); `nav_group` nests it one level further (a customer's section).
     `sources` are the files the page's text comes from, the owner's record first (edit links).
+    `replaces_content` lets the page take the place of a hand-written page at the same path (a
+    customer's bundle opens on the customer's own home page, not the generic one).
     """
 
     route: Route
@@ -74,6 +76,7 @@ class GeneratedPage:
     nav_group: str | None = None
     meta: dict = field(default_factory=dict)
     sources: tuple[Location, ...] = ()
+    replaces_content: bool = False
 
     @property
     def path(self) -> str:

@@ -25,6 +25,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         Route.common(routes.DASHBOARD), title(templates_dir, "dashboard"),
         render(templates_dir, "dashboard.md.j2", model=model, here=routes.DASHBOARD, routes=routes,
                chart=phase_distribution(model), operations_page=operations.page_path),
-        routes.CUSTOMERS, meta={"hide": ["toc"]},
+        # The widest table of the site: the whole width, no sidebars.
+        routes.CUSTOMERS, meta={"hide": ["navigation", "toc"]},
         sources=(template_source(templates_dir, "dashboard.md.j2"), *(Location(c.source.file) for c in model.customers)),
     )]

@@ -11,6 +11,7 @@ import logging
 import posixpath
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..data.loader import Project
+from ..data.revisions import change_log
 from ..data.model import Model
 from ..errors import HandbookError, Location, Problem, log
 from ..load import load
@@ -38,14 +40,18 @@ from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
 from ..templates import search_path, template_file
 from .build import source_commit
+from ..pages.rendering import css_string
+from ..pages.routes import CUSTOMERS
+from .audience_filter import drop_other_audiences
 from .edit_links import EditLinks, section_edit_link
 from .git_dates import GitDates
 from .links import links_to_excluded
+from .navigation import ScopedNavigation, expand_nav, move_after_home, without_pages
 from .preview import replace_pages, report
-from .navigation import ScopedNavigation, expand_nav
 from .variant import BuildVariant
 
 ASSETS = ("assets/handbook.css",)
+PRINTED_META = ("title", "subtitle", "status", "description")
 OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _EDIT_MARKER = re.compile(re.escape(EDIT_MARKER).replace(re.escape("{}"), "(.+?)"))
 _HREF = re.compile(r'href="([^"#?]*)')
@@ -58,12 +64,30 @@ _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 jieba.setLogLevel(logging.WARNING)
 
 
+_CHECKBOX = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>')
+
+
+def label_checkboxes(html_text: str) -> str:
+    """Give the task lists' read-only checkboxes an accessible name (PyMdown's custom checkboxes
+    come without one: screen readers would announce a bare, unlabeled checkbox)."""
+    return _CHECKBOX.sub(lambda m: f'<input type="checkbox" disabled{m.group(1) or ""} '
+                                   f'aria-label="{"已勾选" if m.group(1) else "未勾选"}"/>', html_text)
+
+
 class HandbookConfig(base.Config):
     """Options of the `handbook` plugin in mkdocs.yml."""
 
     data_dir = c.Type(str, default="project_data")
     templates_dir = c.Type(str, default="site_templates")
     scoped_nav = c.Type(bool, default=True)
+    shared_files = c.ListOfItems(c.Type(str), default=[])
+    """Glob patterns (relative to the site root) of files in content/ whose text cannot be read
+    (images, archives) and that may go into every customer's bundle unchecked."""
+    changes_branch = c.Type(str, default="gh-pages")
+    """Where `handbook publish` records each version's source commit: the 变更记录 page compares
+    with the newest version published there that is older than this one."""
+    changes_base = c.Optional(c.Type(str))
+    """A git revision to compare with instead (e.g. a tag), when nothing is published yet."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -126,27 +150,40 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                                   "nothing was built") from None
             self._show_problems(error.messages)
             model = None
-        self.model = model
         if model is not None:
+            # Computed on the model as filtered: a bundle's log holds its own customer's changes only.
+            model = replace(model, change_log=change_log(
+                project, model, branch=self.config.changes_branch, base_ref=self.config.changes_base,
+                customer=self.variant.customer))
             self.abbreviations = abbreviation_definitions(model)
             _apply_site_metadata(config, model)
         else:
             self.abbreviations = ""
             config.theme["language"] = "zh"  # the problem list's own language, whatever the data says
+        self.model = model
         if self.variant.customer or not config.repo_url:
             # A customer's copy carries no way into the repository: no repository link, no edit links.
             # Without a repository (handbook.yml `repository:`) there is nothing to link to either.
             config.repo_url = config.repo_name = config.edit_uri = config.edit_uri_template = None
+        # Material's version selector reads the versions.json mike writes: published versions only
+        # (elsewhere every page would request a file that does not exist).
+        if self.variant.versioned and not self.variant.offline:
+            config.extra["version"] = {"provider": "mike"}
+        else:
+            config.extra.pop("version", None)
         if self.variant.offline and model is not None:
             _make_offline(config)
+            whose = f" · 客户 {self.variant.customer}" if self.variant.customer else ""
             config.copyright = html.escape(f"{model.handbook.title} · 版本 {model.handbook.version} · "
-                                           f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()} · "
-                                           f"客户 {self.variant.customer}")
+                                           f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()}{whose}")
         self.edit_links = EditLinks.from_config(config, root)
         self.dates = GitDates.read(root)
         for asset in ASSETS:
             if asset not in config.extra_css:
                 config.extra_css.append(asset)
+        # A sitemap needs absolute URLs: without `site_url` MkDocs writes one with no addresses.
+        if not config.site_url:
+            config.theme.static_templates.discard("sitemap.xml")
         _add_theme_overrides(config, self.templates_dir)
         return config
 
@@ -160,6 +197,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(template_file(self.templates_dir, asset))))
+        if self.variant.customer:
+            # A bundle is built from the pages meant for its customer, not by hiding the others.
+            config.nav = without_pages(config.nav, drop_other_audiences(files, self.variant.customer))
+        if not config.site_url:  # not rendered (on_config), so not copied as a theme file either
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                if (theme_file := files.get_file_from_path(name)) is not None:
+                    files.remove(theme_file)
         pages: list[GeneratedPage] = []
         if self.model is not None:
             try:
@@ -174,9 +218,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         problems = []
         for page in pages:
             # The loader refused IDs whose pages collide with content/; a file added since is caught here.
-            if files.get_file_from_path(page.path) is not None:
-                problems.append(f"generated page {page.path} collides with content/{page.path}")
-                continue
+            if (existing := files.get_file_from_path(page.path)) is not None:
+                if not page.replaces_content:
+                    problems.append(f"generated page {page.path} collides with content/{page.path}")
+                    continue
+                files.remove(existing)
             files.append(File.generated(config, page.path, content=page.markdown))
         if self.variant.offline:
             files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(template_file(self.templates_dir, "assets/iframe-worker-shim.js"))))
@@ -195,11 +241,20 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.customer_of_page = {p.path: p.customer for p in pages if p.customer}
         self.customer_of_dir = customer_of_output(pages)
         config.nav = expand_nav(config.nav, pages)
+        if not self.model.is_internal:
+            config.nav = move_after_home(config.nav, CUSTOMERS)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        self.scoped = ScopedNavigation(nav, self.customer_of_page) if self.config.scoped_nav else None
+        # A bundle holds one customer: its section is shown on every page, not only on its own.
+        scoped = self.config.scoped_nav and self.model is not None and self.model.is_internal
+        self.scoped = ScopedNavigation(nav, self.customer_of_page) if scoped else None
         return nav
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        # print.html writes the running header of a printed record into a CSS string.
+        env.filters["css_string"] = css_string
+        return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         generated = self.generated.get(page.file.src_uri)
@@ -207,9 +262,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             page.meta.update(generated.meta)
         if self.problems is None:
             markdown = self._mark_sources(markdown, page, generated)
-        # Material renders front-matter title, description and tags unescaped (into <title>, the
-        # nav, <meta name="description"> and the tag chips), for hand-written and generated pages.
-        for key in ("title", "description"):
+        # Material renders front-matter values unescaped: title, subtitle and status (into <title>
+        # and the nav of every page), description (<meta>) and tags (chips), for every page.
+        for key in PRINTED_META:
             if isinstance(page.meta.get(key), str):
                 page.meta[key] = html.escape(page.meta[key])
         if isinstance(page.meta.get("tags"), list):
@@ -218,6 +273,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return markdown + self.abbreviations
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html_text = label_checkboxes(html_text)
         for source in links_to_excluded(html_text, page.url, self.excluded):
             log.warning(f"{page.file.src_uri}: links to {source}, which is excluded from the built site (a 404)")
         owner = self.customer_of_page.get(page.file.src_uri)
