@@ -16,7 +16,8 @@ from ..data import model as m
 from ..data.diff import Change
 from ..data.revisions import ChangeLog
 from . import routes
-from .base import GeneratedPage, Route
+from ..errors import Location
+from .base import GeneratedPage, Route, template_source
 from .rendering import render, title
 
 # Methodology changes are shown by kind of item, in the handbook's reading order.
@@ -91,4 +92,6 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
                links=targets(model, log.changes) if log else {},
                here=routes.CHANGES, routes=routes),
         routes.CHANGES, meta={"description": f"手册 {model.handbook.version} 相对上一发布版本的变化"},
+        # Computed from git, so no record holds it: its words are the template's, its version handbook.yml's.
+        sources=(template_source(templates_dir, "changes.md.j2"), Location(model.handbook.source.file)),
     )]
