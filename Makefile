@@ -16,8 +16,9 @@ site: $(STAMP)
 	$(BIN)/handbook validate
 	$(BIN)/handbook build
 
+# CUSTOMER=<id> previews only what that customer's bundle holds (faster with many customers).
 serve: $(STAMP)
-	$(BIN)/handbook serve
+	$(BIN)/handbook serve$(if $(CUSTOMER), --customer $(CUSTOMER))
 
 validate: $(STAMP)
 	$(BIN)/handbook validate

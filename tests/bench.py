@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from conftest import fixture_mkdocs_yml, portfolio  # noqa: E402
 from portfolio import customer_id, sample_portfolio  # noqa: E402
 
 PYTHON = sys.executable
@@ -178,8 +180,8 @@ def bench_bundle(n: int, shard: str | None, work: Path) -> dict:
 
 
 def serve_reload(n: int, work: Path) -> dict | None:
-    """Slot for the serve reload timing (full and `--customer`), filled in by the serve work."""
-    return None
+    """The serve reload timing (full and `--customer`), see `bench_serve_reload`."""
+    return bench_serve_reload(n, work)
 
 
 def alias_bomb() -> dict:
@@ -249,12 +251,110 @@ def portfolio_pages(sizes: tuple[int, ...] = (100, 400)) -> list[dict]:
     return results
 
 
+def bench_serve_reload(n: int, work: Path, edits: int = 3) -> dict:
+    """How long a saved customer file takes to reach the served page, with the whole handbook served
+    and with `--customer` (that customer's bundle only), for a portfolio of `n` customers."""
+    from live_server import fetch, serving, wait_for
+
+    print(f"| serve, {n} customers | first build s | reload after a save s (median of {edits}) |")
+    print("| --- | ---: | ---: |")
+    result = {"customers": n}
+    first = customer_id(0)
+    for args in ((), ("--customer", first)):
+        root = sample_portfolio(work / f"serve-{n}-{len(args)}" / "proj", n)
+        acme = root / f"project_data/customers/{first}.yml"
+        started = time.perf_counter()
+        with serving(root, *args) as server:
+            ready = time.perf_counter() - started
+            page = server.url + f"customers/{first}/"
+            fetch(page)
+            times = []
+            for i in range(edits):
+                name = f"改名客户第{i}版"
+                text = acme.read_text(encoding="utf-8")
+                acme.write_text(re.sub(r"(?m)^name: .*$", f"name: {name}", text, count=1), encoding="utf-8")
+                saved = time.perf_counter()
+                if wait_for(page, lambda body, name=name: name in body, 300, every=0.02) is None:
+                    raise RuntimeError(f"the edit never reached the page:\n{server.log()}")
+                times.append(time.perf_counter() - saved)
+                time.sleep(1)  # let the watcher settle before the next save
+        shutil.rmtree(root.parent, ignore_errors=True)
+        key = "customer" if args else "whole"
+        result[key] = {"first_build_s": ready, "reload_s": sorted(times)[len(times) // 2]}
+        label = f"--customer {first}" if args else "whole handbook"
+        print(f"| {label} | {ready:.1f} | {result[key]['reload_s']:.2f} |", flush=True)
+    print()
+    return result
+
+def bundle_cost(n: int) -> tuple[float, float, float, int]:
+    """One customer's offline bundle in a portfolio of `n` (at least 3) more customers: seconds to load the
+    data and index every customer's text (once per run), seconds for the bundle itself (build,
+    checks, zip), milliseconds of its leak scan alone, and the number of tokens indexed."""
+    import shutil
+    import zipfile
+
+    from handbook.deliver.bundle import BundleRun, build_bundle, leak_scan_for
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = portfolio(Path(tmp) / "proj", n)
+        fixture_mkdocs_yml(root)
+        started = time.perf_counter()
+        run = BundleRun.load(root)
+        setup = time.perf_counter() - started
+        build_bundle(root, "acme", root / "dist", run=run)  # warm: imports, theme, jieba
+        bundle = scan_ms = float("inf")  # the best of three: the machine is shared
+        for customer in ("c0000", "c0001", "c0002"):
+            started = time.perf_counter()
+            archive = build_bundle(root, customer, root / "dist", run=run)
+            bundle = min(bundle, time.perf_counter() - started)
+            with zipfile.ZipFile(archive) as z:
+                z.extractall(root / "unzipped")
+            site = next((root / "unzipped").iterdir())
+            scan = leak_scan_for(run.project, customer, run)
+            started = time.perf_counter()
+            assert scan.scan(site) == []
+            scan_ms = min(scan_ms, 1000 * (time.perf_counter() - started))
+            shutil.rmtree(root / "unzipped")
+        return setup, bundle, scan_ms, len(run.index.owners)
+
+
+def diff_timing(n: int) -> tuple[float, float, int]:
+    """Seconds to load one side, milliseconds to compare, and changes found, for `n` customers whose
+    every record changed (one defect title each) plus one reworded task."""
+    from conftest import portfolio
+    from handbook.data.diff import compare
+    from handbook.data.loader import Project, load_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base_root = portfolio(Path(tmp) / "base", n)
+        started = time.perf_counter()
+        base = load_project(Project.at(base_root))
+        load_seconds = time.perf_counter() - started
+        head_root = portfolio(Path(tmp) / "head", 0)
+        acme = (head_root / "project_data/customers/acme.yml").read_text(encoding="utf-8")
+        for path in (base_root / "project_data/customers").glob("c*.yml"):
+            (head_root / path.relative_to(base_root)).write_text(
+                path.read_text(encoding="utf-8").replace("title: 无法登录", "title: 无法登录系统"), encoding="utf-8")
+        (head_root / "project_data/customers/acme.yml").write_text(acme, encoding="utf-8")
+        phases = head_root / "project_data/phases.yml"
+        phases.write_text(phases.read_text(encoding="utf-8").replace("title: 启动会", "title: 项目启动会"), encoding="utf-8")
+        head = load_project(Project.at(head_root))
+        started = time.perf_counter()
+        changes = compare(base, head)
+        return load_seconds, 1000 * (time.perf_counter() - started), len(changes.changes)
+
+
 def main() -> None:
     """Run every part at the default (or `--large`) sizes, print the tables, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="10,000-customer validate, every bundle of 100 customers")
     parser.add_argument("--parts", default="validate,build,overhead,bundle,serve,portfolio",
                         help="comma-separated parts to run")
+
+
+    parser.add_argument("--parts", default="validate,build,overhead,bundle,leaks,serve,diff",
+                        help="comma-separated parts to run")
+    parser.add_argument("--leak-sizes", default="10,100,1000", help="customer counts for one bundle's cost")
     parser.add_argument("--validate-sizes", default=None, help="customer counts for validate (default 100,1000)")
     parser.add_argument("--build-sizes", default="10,100,400", help="customer counts for build")
     parser.add_argument("--overhead-size", type=int, default=100, help="customer count for the plugin overhead")
@@ -311,11 +411,34 @@ def main() -> None:
                   flush=True)
         if "portfolio" in parts:
             results["portfolio"] = portfolio_pages()
+
+
+        if "leaks" in parts:
+            print("| customers | run setup s (load + leak index) | one bundle s | its leak scan ms | tokens indexed |")
+            print("| ---: | ---: | ---: | ---: | ---: |")
+            results["leaks"] = []
+            for n in (int(x) for x in args.leak_sizes.split(",")):
+                setup, bundle, scan_ms, tokens = bundle_cost(n)
+                results["leaks"].append({"customers": n + 1, "setup_s": setup, "bundle_s": bundle,
+                                         "scan_ms": scan_ms, "tokens": tokens})
+                print(f"| {n + 1} | {setup:.1f} | {bundle:.1f} | {scan_ms:.0f} | {tokens} |", flush=True)
             print()
         if "serve" in parts:
             results["serve"] = serve_reload(100, work)
+
+
             if results["serve"] is None:
                 print("serve reload: not measured here yet (the `serve --customer` work fills `serve_reload`)\n")
+        if "diff" in parts:
+            print("| customers | load one side s | compare ms | changes |  (handbook diff loads two sides)")
+            print("| ---: | ---: | ---: | ---: |")
+            results["diff"] = []
+            for n in (int(x) for x in args.build_sizes.split(",")):
+                load_seconds, compare_ms, found = diff_timing(n)
+                results["diff"].append({"customers": n + 1, "load_s": load_seconds, "compare_ms": compare_ms,
+                                        "changes": found})
+                print(f"| {n + 1} | {load_seconds:.2f} | {compare_ms:.1f} | {found} |", flush=True)
+            print()
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"figures written to {args.json}")
     finally:

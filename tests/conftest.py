@@ -311,3 +311,108 @@ acceptance:
 """
         (root / f"project_data/customers/v{i:04d}.yml").write_text(text, encoding="utf-8")
     return root
+
+
+# -- what readers see: the built sites the gates (test_links, test_a11y, test_layout) look at ------
+
+READER_CUSTOMER = "ruifeng-mfg"  # the bundle the gates open (the sample customer with the most pages)
+# Hand-written pages and theme pages no page family generates, checked like the families.
+OTHER_PAGES = {"home": "index.md", "content": "methodology/principles.md", "tags": "faq/tags.md"}
+
+
+def html_path(src: str) -> str:
+    """Where a source page lands in a build that works from disk (use_directory_urls: false)."""
+    return src[:-3] + ".html"
+
+
+def family_pages(model, templates_dir: Path = REPO / "site_templates") -> dict[str, str]:
+    """One page of every kind each page family produces (its index, a member page, a customer's
+    page, a print view), plus the hand-written pages: {label: source path}, each path once.
+    Derived from the family list, so a new family is covered by every gate without touching the
+    tests. Customer pages are READER_CUSTOMER's (the sample customer with the fullest record)."""
+    from handbook.pages.registry import FAMILIES
+
+    chosen: dict[str, str] = dict(OTHER_PAGES)
+    for family in FAMILIES:
+        name = family.__name__.rsplit(".", 1)[-1]
+        for page in family.pages(model, templates_dir):
+            if page.customer not in (None, READER_CUSTOMER):
+                continue
+            kind = "print" if page.meta.get("template") == "print.html" else "customer" if page.customer else \
+                "index" if page.path.endswith("index.md") else "page"
+            if page.path not in chosen.values():
+                chosen.setdefault(f"{name}:{kind}", page.path)
+    return chosen
+
+
+@pytest.fixture(scope="session")
+def reader_site(sample_copy: Path, tmp_path_factory) -> Path:
+    """The sample handbook as `handbook build` writes it for readers: works from file://."""
+    from handbook.site.build import build_site
+
+    out = tmp_path_factory.mktemp("reader") / "site"
+    build_site(sample_copy / "mkdocs.yml", out, offline=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def reader_bundle(tmp_path_factory) -> Path:
+    """The unzipped bundle of READER_CUSTOMER, built from the repository's sample project."""
+    import zipfile
+
+    from handbook.deliver.bundle import build_bundle
+
+    out = tmp_path_factory.mktemp("reader-bundle")
+    archive = build_bundle(REPO, READER_CUSTOMER, out / "dist")
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(out / "unzipped")
+    return out / "unzipped" / archive.stem
+
+
+@pytest.fixture(scope="session")
+def reader_pages() -> dict[str, dict[str, str]]:
+    """Site -> {family key: built file} of the pages every gate opens: the internal site's
+    families and a bundle's (which has its own home page and no dashboard)."""
+    from handbook.data.loader import Project, load_project
+
+    model = load_project(Project.at(REPO))
+    site = {key: html_path(src) for key, src in family_pages(model).items()}
+    bundle = {key: html_path(src) for key, src in family_pages(model.for_customer(READER_CUSTOMER)).items()}
+    # 404.html is left out: only a web server shows it, and its URLs are root-absolute for that.
+    return {"site": site, "bundle": bundle}
+
+
+@pytest.fixture(scope="session")
+def reader_browser():
+    """Debian's chromium through Playwright, headless, shared by the gates; skipped when missing,
+    except under CI, where that is a failure."""
+    import os
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    chromium = Path("/usr/bin/chromium")
+    if sync_playwright is None or not chromium.is_file():
+        reason = "playwright or /usr/bin/chromium is missing"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI is set, so the browser gates must run", pytrace=False)
+        pytest.skip(reason)
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(chromium), headless=True,
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                   "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+def reader_cases() -> list[tuple[str, str]]:
+    """(site, family label) of every page the browser gates open: for parametrizing at collection."""
+    from handbook.data.loader import Project, load_project
+
+    model = load_project(Project.at(REPO))
+    return [("site", key) for key in family_pages(model)] + \
+        [("bundle", key) for key in family_pages(model.for_customer(READER_CUSTOMER))]

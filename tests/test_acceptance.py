@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from handbook.pages.rendering import md_inline
+
 from conftest import REPO, fixture_mkdocs_yml, write_project
 from handbook.pages import acceptance, routes
 from handbook.site.build import build_site
@@ -82,20 +84,25 @@ def test_accepted_with_an_open_p1_defect_in_the_latest_round_is_an_error(minimal
     edit(minimal, ACME, "result: pending", "result: passed")
     append(minimal, "  decision: accepted\n")
     assert problems(minimal) == [
-        f"{ACME}:49:13: decision 通过 (accepted) but round 1 has open P0/P1 defects: BUG-1 (P1)"]
+        f"{ACME}:49:13: decision 通过 (accepted) but P0/P1 defects are still open: BUG-1 (P1, found in round 1)"]
 
 
-def test_only_the_latest_round_decides_on_open_defects(minimal: Path) -> None:
+def test_every_round_decides_on_open_defects(minimal: Path) -> None:
     edit(minimal, ACME, "result: pending", "result: passed")
-    # Round 2 follows round 1 in the list: round 1's open P1 is then history, round 2's defects count.
+    # Round 2 follows round 1: round 1's open P1 still counts until a later round closes it.
     path = minimal / ACME
     text = path.read_text(encoding="utf-8")
     path.write_text(text + SECOND_ROUND.format(result="failed", status="open") + "  decision: accepted\n",
                     encoding="utf-8")
     assert problems(minimal) == [
-        f"{ACME}:66:13: decision 通过 (accepted) but round 2 has open P0/P1 defects: BUG-2 (P1)"]
+        f"{ACME}:66:13: decision 通过 (accepted) but P0/P1 defects are still open: "
+        "BUG-1 (P1, found in round 1), BUG-2 (P1, found in round 2)"]
     path.write_text(text + SECOND_ROUND.format(result="passed", status="fixed") + "  decision: accepted\n",
                     encoding="utf-8")
+    assert problems(minimal) == [
+        f"{ACME}:66:13: decision 通过 (accepted) but P0/P1 defects are still open: BUG-1 (P1, found in round 1)"]
+    path.write_text(text + SECOND_ROUND.format(result="passed", status="fixed").replace("BUG-2", "BUG-1")
+                    + "  decision: accepted\n", encoding="utf-8")
     model = load_project(Project.at(minimal))
     assert model.customers[0].acceptance.is_accepted
 
@@ -116,8 +123,8 @@ def test_conditional_is_no_escape_from_the_results(minimal: Path) -> None:
     # A failed must-pass criterion and an open P1 defect contradict 有条件通过 as much as 通过.
     append(minimal, "  decision: conditional\n")
     assert problems(minimal) == [
-        f"{ACME}:49:13: decision 有条件通过 (conditional) but must-pass criteria are not passed: ac-1",
-        f"{ACME}:49:13: decision 有条件通过 (conditional) but round 1 has open P0/P1 defects: BUG-1 (P1)"]
+        f"{ACME}:49:13: decision 有条件通过 (conditional) but P0/P1 defects are still open: BUG-1 (P1, found in round 1)",
+        f"{ACME}:49:13: decision 有条件通过 (conditional) but must-pass criteria are not passed: ac-1"]
 
 
 def test_no_decision_while_the_latest_round_runs(minimal: Path) -> None:
@@ -181,7 +188,7 @@ def test_case_fields_stay_inert_in_the_cases_table(minimal: Path) -> None:
     page = record(load_project(Project.at(minimal)), "acme")
     table = page[page.index('<div class="hb-uat-cases">'):]
     table = table[:table.index("</div>\n\n") + 6]
-    assert "<td>&lt;img src=x onerror=alert(1)&gt;</td>" in table
+    assert "<td><strong>&lt;img src=x onerror=alert(1)&gt;</strong>" in table
     assert "<td>成功 &lt;b&gt;x&lt;/b&gt;</td>" in table
     # The steps are a Markdown field: rendered and sanitized, and no blank line ends the raw-HTML block.
     assert "<script>" not in table and "<li>打开页面</li>" in table
@@ -190,7 +197,7 @@ def test_case_fields_stay_inert_in_the_cases_table(minimal: Path) -> None:
 
 def test_unsigned_record_leaves_blank_signature_lines(minimal: Path) -> None:
     page = record(load_project(Project.at(minimal)), "acme")
-    signoff = page[page.index("## 签字确认"):page.index("## 记录指纹")]
+    signoff = page[page.index("## 签字确认"):page.index("记录指纹（SHA-256）")]
     # Name, title, signature and date for both parties: 8 lines to fill in by hand.
     assert signoff.count('<span class="hb-signature"></span>') == 8
     assert "**待定**" in page
@@ -202,10 +209,16 @@ def test_print_view_is_the_same_record_without_site_links(minimal: Path) -> None
     web, printed = pages[routes.acceptance("acme")], pages[routes.acceptance_print("acme")]
     assert (web.title, web.nav_parent, web.nav_group, web.customer) == ("验收记录", routes.CUSTOMERS, "艾克米集团", "acme")
     assert (printed.nav_parent, printed.customer) == (None, "acme")
+    header = printed.meta.pop("print_header")
+    assert header.startswith("艾克米集团 · 验收记录 UAT-acme-") and "指纹" in header and "生成于" in header
     assert printed.meta == {"title": "艾克米集团：验收记录", "template": "print.html", "search": {"exclude": True},
                             "hide": ["navigation", "toc"]}
-    assert "[打印版（A4）](acceptance-print.md)" in web.markdown
-    assert "](" not in printed.markdown  # a paper document links nowhere
+    assert "打印版（A4）](acceptance-print.md)" in web.markdown
+    # A paper document links nowhere: its only link is 返回 in the bar the print CSS hides.
+    bar_start = printed.markdown.index('<div class="hb-print-bar" markdown>')
+    bar_end = printed.markdown.index("</div>", bar_start)
+    assert "](acceptance.md)" in printed.markdown[bar_start:bar_end]
+    assert "](" not in printed.markdown[:bar_start] + printed.markdown[bar_end:]
     body = web.markdown[web.markdown.index("## 基本信息"):]
     assert body == printed.markdown[printed.markdown.index("## 基本信息"):]
 
@@ -294,7 +307,8 @@ def test_fingerprint_cli(minimal: Path, capsys) -> None:
     assert captured.out == "" and captured.err == "unknown customer 'acm' (known: acme)\n"
     page = record(load_project(Project.at(minimal)), "acme", printable=True)
     assert f'<span class="hb-fingerprint">{expected}</span>' in page
-    assert "`handbook fingerprint acme`" in page
+    # The customer signs the paper copy: no repository instructions on it.
+    assert "handbook fingerprint" not in page and "仓库" not in page
 
 
 # -- the sample customers -----------------------------------------------------------------------------
@@ -332,8 +346,10 @@ def test_sample_records_show_their_counts_and_decisions(sample, customer_id, dec
         assert counts_row(sections[number]) == expected_row(raw_round)
         assert f"本轮结果：**{statuses[number - 1]}**" in sections[number]
         assert all(f"<td>{c['id']}</td>" in sections[number] for c in raw_round["cases"])
-    for criterion in raw.get("criteria", []):
-        assert f"| `{criterion['id']}` |" in page
+    # Criteria are numbered plain text for the customer (the slug IDs stay in the data).
+    for number, criterion in enumerate(raw.get("criteria", []), start=1):
+        assert f"| {number} | {md_inline(criterion['title'])} |" in page
+        assert criterion["id"] not in page
     # Scope IDs are shown as the deliverables' names from the methodology.
     names = {d["id"]: d["name"] for p in yaml.safe_load((REPO / "project_data/phases.yml").read_text("utf-8"))["phases"]
              for d in p.get("deliverables", [])}
@@ -345,7 +361,7 @@ def test_sample_records_show_their_counts_and_decisions(sample, customer_id, dec
 
 def test_sample_signed_record_shows_both_signatories(sample) -> None:
     page = record(sample, "ruifeng-mfg")
-    signoff = page[page.index("## 签字确认"):page.index("## 记录指纹")]
+    signoff = page[page.index("## 签字确认"):page.index("记录指纹（SHA-256）")]
     assert "hb-signature" not in signoff
     assert "<td>姓名</td><td>林晓峰</td><td>郑国强</td>" in signoff
     assert "<td>日期</td><td>2026-04-08</td><td>2026-04-08</td>" in signoff

@@ -55,19 +55,10 @@ def _customer_name(customer_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """Debian's chromium, headless, launched once for the module."""
-    if sync_playwright is None:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.is_file():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+def chromium(reader_browser):
+    """Debian's chromium, headless: the session's one Playwright browser (conftest), since the sync
+    API cannot run two Playwright instances at once."""
+    return reader_browser
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +220,77 @@ def test_print_views_raise_no_script_errors(print_views):
     # it either, or every print view throws 'Missing element: expected "[data-md-component=header]"'.
     errors = {name: view["errors"] for name, view in print_views.items() if view and view["errors"]}
     assert errors == {}
+
+
+class Blocking:
+    """A browser context in which every request that is not for a local file (or in-memory
+    data) is blocked and counted, whatever its scheme or form."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(10_000)
+        self.blocked: list[str] = []
+        self.context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if urlsplit(url).scheme.lower() in LOCAL_SCHEMES:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def open(self, path: Path) -> list[str]:
+        """Open `path` from file://, let it settle, and return the requests it tried to make."""
+        seen = len(self.blocked)
+        page = self.context.new_page()
+        try:
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_timeout(150)  # late fetches: workers, @import inside a fetched sheet
+        finally:
+            page.close()
+        return self.blocked[seen:]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_no_page_of_any_bundle_reaches_the_network(chromium, bundles):
+    blocking = Blocking(chromium)
+    attempts = {}
+    opened = 0
+    try:
+        for site in bundles.values():
+            for path in sorted(site.rglob("*.html")):
+                tried = blocking.open(path)
+                opened += 1
+                if tried:
+                    attempts[f"{site.name}/{path.relative_to(site).as_posix()}"] = tried
+    finally:
+        blocking.close()
+    assert opened > 40 * len(bundles)  # every page, not a sample
+    assert attempts == {}
+
+
+def test_what_the_browser_fetches_the_offline_check_flags(chromium, tmp_path):
+    from handbook.deliver.offline import external_references
+    from test_leaks import FETCHING
+
+    blocking = Blocking(chromium)
+    fetched, flagged = set(), set()
+    try:
+        for i, (name, markup) in enumerate(sorted(FETCHING.items())):
+            folder = tmp_path / f"case{i}"
+            folder.mkdir()
+            page = folder / "index.html"
+            page.write_text(f"<!doctype html><html><head></head><body>{markup}</body></html>", encoding="utf-8")
+            if blocking.open(page):
+                fetched.add(name)
+            if external_references(folder):
+                flagged.add(name)
+    finally:
+        blocking.close()
+    # The forms the issue found Chromium fetching are really fetched here, and the check flags
+    # every form the browser fetched (and the scheme-relative ones a web server would turn remote).
+    assert {"no slashes", "backslash", "video poster", "table background", "svg image", "style import"} <= fetched
+    assert fetched <= flagged and flagged == set(FETCHING), (fetched, flagged)

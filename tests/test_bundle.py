@@ -81,7 +81,7 @@ def test_operations_pages_and_reports_go_to_their_own_customer_only(unpacked) ->
     for cid in ("huajian-group", "kangning-hospital"):
         site = unpacked[cid]
         assert "尚未上线" in (site / f"customers/{cid}/operations.html").read_text(encoding="utf-8")
-        assert not list(site.rglob("health-check-*"))
+        assert not list((site / "customers").rglob("health-check-*"))  # deliverables/ holds the blank template
         for path in site.rglob("*"):
             if path.is_file() and path.suffix in {".html", ".js", ".json", ".xml"}:
                 text = path.read_text(encoding="utf-8", errors="replace")
@@ -164,3 +164,14 @@ def test_a_new_customer_with_little_data_gets_a_clean_bundle(sample_copy: Path, 
     assert verify_zip(Project.at(project), "zz-clinic", archive) == []
     scan = leak_scan_for(Project.at(project), "zz-clinic")
     assert scan.foreign["瑞丰精密制造"] == "ruifeng-mfg"  # the scan still has teeth
+
+
+def test_bundles_carry_no_edit_links_and_no_repository(unpacked) -> None:
+    repository = load_project(Project.at(REPO)).handbook.repository
+    assert repository
+    for cid, site in unpacked.items():
+        for page in site.rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            assert 'rel="edit"' not in text and "编辑此部分" not in text and "handbook-edit" not in text, page
+            assert repository not in text, page
+        assert "最后更新：" in (site / f"customers/{cid}/index.html").read_text(encoding="utf-8")

@@ -75,8 +75,8 @@ def test_a_project_template_overrides_that_page_only(tmp_path: Path) -> None:
     before, after = page_texts(tmp_path / "before"), page_texts(tmp_path / "after")
     assert before.keys() == after.keys()
     changed = [p for p in before if before[p] != after[p]]
-    assert changed == ["support/sla/index.html"], changed
-    assert "服务承诺" in after["support/sla/index.html"] and "工作日 9:00-18:00" in after["support/sla/index.html"]
+    assert changed == ["support/sla.html"], changed
+    assert "服务承诺" in after["support/sla.html"] and "工作日 9:00-18:00" in after["support/sla.html"]
 
 
 def test_the_wheel_works_outside_the_repository(tmp_path: Path) -> None:

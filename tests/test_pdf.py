@@ -31,6 +31,16 @@ def test_pdf_of_the_accepted_record(tmp_path: Path, capsys) -> None:
     assert customer.acceptance.fingerprint in text.replace("\n", "")
     assert "签字确认" in text and customer.acceptance.customer_signoff.name in text
     assert f"1 / {len(reader.pages)}" in text  # page numbers from the print stylesheet
+    pages = [unicodedata.normalize("NFKC", page.extract_text()).replace("\n", "") for page in reader.pages]
+    # Ready to sign: a running header naming customer, record and fingerprint on pages 2..n only,
+    # the generation date, the fingerprint on the page of the signatures, no repository instructions.
+    header = f"{customer.name} ·验收记录 UAT-ruifeng-mfg-{customer.acceptance.fingerprint[:8]}"
+    assert len(pages) > 1 and header not in pages[0].replace(" ", " ")
+    assert all(header in page for page in pages[1:]), [page[:120] for page in pages]
+    assert "生成于" in pages[0]
+    signed = [i for i, page in enumerate(pages) if "签字确认" in page]
+    assert signed and customer.acceptance.fingerprint in pages[signed[-1]]
+    assert "handbook fingerprint" not in text and "返回" not in text  # the 返回/打印 bar is screen-only
 
 
 def test_pdf_refuses_unknown_and_unsafe_ids(tmp_path: Path, capsys) -> None:

@@ -128,8 +128,11 @@ def test_dashboard_figures(sample) -> None:
         label = "系统上线" if milestone.kind == "go-live" else f"{milestone.phase.name}完成"
         assert cells[3 + phases] == f"{label}（{milestone.date}{'，已逾期' if milestone.overdue else ''}）"
         assert cells[4 + phases].startswith(labels[c.acceptance.uat_status])
-        assert cells[5 + phases] == str(c.go_live_actual or c.go_live_planned)
-        assert cells[6 + phases] == sample.sla_tier(c.sla).name
+        # Planned and actual go-live in columns of their own; a slip is spelled out in days.
+        assert cells[5 + phases] == str(c.go_live_planned)
+        slip = f'（<strong class="hb-overdue">晚 {c.go_live_slip_days} 天</strong>）' if c.go_live_slip_days else ""
+        assert cells[6 + phases] == (str(c.go_live_actual) if c.go_live_actual else "未上线") + slip
+        assert cells[7 + phases] == sample.sla_tier(c.sla).name
 
 
 def test_milestones_and_overdue_phases_depend_on_the_day(minimal: Path) -> None:

@@ -82,6 +82,9 @@ def published(sample_copy: Path, tmp_path_factory) -> dict:
         assert publish(repo) == "2.3"
         states.append((before, state(repo)))
         set_version(repo, "2.4")
+        phases = repo / "project_data/phases.yml"
+        phases.write_text(phases.read_text(encoding="utf-8").replace(
+            "title: 召开项目启动会并形成会议纪要", "title: 召开项目启动会，形成并分发会议纪要"), encoding="utf-8")
         git(repo, "commit", "-q", "-am", "handbook 2.4")
         before = state(repo)
         assert publish(repo) == "2.4"
@@ -200,3 +203,23 @@ def test_push_publishes_to_origin(sample_copy: Path, tmp_path: Path, capsys) -> 
         git(root, "update-ref", "refs/remotes/origin/gh-pages", git(root, "rev-parse", "main").strip())
         publish(root, push=True)
     assert "diverged" in error.value.messages[0] or "unrelated" in error.value.messages[0]
+
+
+def test_each_version_records_its_source_commit(published) -> None:
+    repo = published["repo"]
+    versions = {v["version"]: v["properties"]["handbook"] for v in json.loads(git(repo, "show", "gh-pages:versions.json"))}
+    assert versions["2.4"] == {"commit": git(repo, "rev-parse", "main").strip(), "dirty": False}
+    assert versions["2.3"]["commit"] == git(repo, "rev-parse", "main~1").strip()
+
+
+def test_the_second_version_lists_what_changed_since_the_first(published) -> None:
+    repo = published["repo"]
+    first = git(repo, "show", "gh-pages:2.3/changes/index.html")
+    assert "之前没有已发布的版本" in first
+    page = git(repo, "show", "gh-pages:2.4/changes/index.html")
+    assert "相对上一发布版本 <strong>2.3</strong>" in page
+    assert git(repo, "rev-parse", "--short=12", "main~1").strip() in page
+    assert "init-kickoff" in page and "召开项目启动会" in page
+    assert "<ins>，</ins>" in page and "<ins>并分发</ins>" in page and "<del>并</del>" in page
+    assert "修改 2 项" in page  # the task and the handbook's version
+    assert "客户项目记录没有变化" in page

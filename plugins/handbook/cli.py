@@ -1,4 +1,4 @@
-"""The `handbook` command: validate, build, preview, render, bundle, print and publish the handbook.
+"""The `handbook` command: validate, build, preview, render, bundle, print, publish and diff the handbook.
 
 Exit codes: 0 success, 1 data or build errors, 2 usage errors. Expected failures print located
 messages, never tracebacks.
@@ -44,17 +44,47 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     _load(args)
     target = Path(args.out) if args.out else root / "site"
-    build_site(root / args.config, target)
-    print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()}")
+    build_site(root / args.config, target, offline=True)
+    # The build works from disk (see site/offline.py), so opening the file is honest advice.
+    print(f"built {target.resolve()}; open {(target.resolve() / 'index.html').as_uri()} "
+          "(or preview it live with `make serve`)")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Live preview on 127.0.0.1 only."""
+    """Live preview on 127.0.0.1 only; data problems are shown in the browser, not fatal."""
+    import logging
+
     from mkdocs.commands.serve import serve
 
+    from .site.variant import CUSTOMER, OFFLINE
+
     root = Path(args.project).resolve()
-    _load(args)
+    if args.customer:
+        _check_ids([args.customer])
+    try:
+        model = _load(args)
+    except HandbookError:
+        model = None  # the preview lists the problems (the plugin prints them) until they are fixed
+    if model is not None and args.customer:
+        _customer(model, args.customer)
+    # The customer's bundle as it would be delivered, but served: online, with live reload.
+    os.environ[CUSTOMER] = args.customer or ""
+    os.environ[OFFLINE] = ""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    # Like `mkdocs serve`, but without the per-build INFO lists of pages not in the nav and links to
+    # excluded files (one line per generated page): the URL, rebuilds and problems stay readable.
+    handler.addFilter(lambda record: record.levelno >= logging.WARNING
+                      or not record.name.startswith("mkdocs.structure"))
+    for name in ("mkdocs", "handbook"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    url = f"http://127.0.0.1:{args.port}/"
+    what = f"customer '{args.customer}' as its bundle holds it" if args.customer else "the internal handbook"
+    print(f"handbook serve: previewing {what} on {url} (Ctrl+C stops)", file=sys.stderr, flush=True)
     os.chdir(root)
     serve(config_file=str(root / args.config), open_in_browser=False, livereload=True,
           dev_addr=f"127.0.0.1:{args.port}")
@@ -66,14 +96,22 @@ def cmd_render(args: argparse.Namespace) -> int:
     import yaml
 
     from .pages.registry import generate
-    from .site.build import MARKER, is_replaceable, staging_dir, swap_into
+    from .site.build import MARKER, clean_stale, is_replaceable, refuse_symlink, staging_dir, swap_into
     from .site.navigation import expand_nav
 
     root = Path(args.project).resolve()
     model = _load(args)
     if args.customer:
         model = _for_customer(model, args.customer)
+    refuse_symlink(Path(args.out))
+    from dataclasses import replace
+
+    from .data.revisions import change_log
+
+    model = replace(model, change_log=change_log(_project(args), model, base_ref=args.changes_base,
+                                                 customer=args.customer))
     out = Path(args.out).resolve()
+    clean_stale(out.parent)
     if not is_replaceable(out):
         raise HandbookError([f"{out}: exists and was not written by handbook (no {MARKER}); refusing to replace it"])
     pages = generate(model, root / args.templates)
@@ -102,6 +140,39 @@ def _check_ids(customer_ids: list[str]) -> None:
                 if (problem := id_problem(cid))]
     if problems:
         raise HandbookError(problems, exit_code=2)
+
+
+def cmd_new_customer(args: argparse.Namespace) -> int:
+    """Write a starter file for a new customer, built from the current phases, roles and SLA tiers."""
+    from .load import load
+    from .scaffold import new_customer
+
+    _check_ids([args.id])
+    project = _project(args)
+    model = load(project)
+    target = new_customer(model, project.data_dir, args.id, args.name, args.deployment)
+    try:
+        load(project)
+    except HandbookError as error:
+        rel = target.relative_to(project.root).as_posix()
+        own = [p for p in error.problems if p.location.path == rel]
+        if own:  # the ID itself is the trouble (reserved for a generated page, say): take the file back
+            target.unlink()
+            raise HandbookError(own, summary=f"customer '{args.id}' was not created", exit_code=2) from None
+        raise
+    print(f"wrote {target}; fill in the values marked 待补充/待定, then run `handbook validate`")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare the data model at two git revisions (HEAD: the working tree) item by item."""
+    from .data.revisions import diff_revisions
+    from .report import as_json, markdown, terminal
+
+    changes = diff_revisions(_project(args), args.base, args.head)
+    renderer = {"text": terminal, "markdown": markdown, "json": as_json}[args.format]
+    sys.stdout.write(renderer.render(changes))
+    return 0
 
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
@@ -146,10 +217,15 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         _customer(model, customer_id)
     out = Path(args.out) if args.out else root / "dist"
     workers = min(len(wanted), args.jobs or os.cpu_count() or 1)
+    global _RUN
+    from .deliver.bundle import BundleRun
+
+    # Every customer's text is indexed once for the run, from the model loaded above.
+    _RUN = BundleRun.load(root, model=model)
     if workers == 1:
         results = ((cid, _bundle_one(root, cid, out, args.verify)) for cid in wanted)
         return _report_bundles(results, len(wanted))
-    # Workers are forked: each inherits the model loaded above instead of loading it again.
+    # Workers are forked: each inherits the model and the leak index instead of making them again.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_bundle_one, root, cid, out, args.verify): cid for cid in wanted}
         return _report_bundles(((futures[f], f.result()) for f in as_completed(futures)), len(wanted))
@@ -167,18 +243,21 @@ def _report_bundles(results, total: int) -> int:
     return 1 if failed else 0
 
 
+_RUN = None  # the BundleRun of this process's `bundle` command (inherited by forked workers)
+
+
 def _bundle_one(root: Path, customer_id: str, out: Path, verify: bool) -> list[str]:
     from .deliver.bundle import build_bundle, verify_zip
 
     try:
-        archive = build_bundle(root, customer_id, out)
+        archive = build_bundle(root, customer_id, out, run=_RUN)
     except HandbookError as error:
         return error.messages
     except OSError as error:
         return [f"{error.filename or out}: {error.strerror or error}"]
     print(f"wrote {archive}")
     if verify:
-        return verify_zip(Project.at(root), customer_id, archive)
+        return verify_zip(Project.at(root), customer_id, archive, _RUN)
     return []
 
 
@@ -263,10 +342,13 @@ def parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "live preview on http://127.0.0.1")
     p.add_argument("--config", default="mkdocs.yml")
     p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    p.add_argument("--customer", help="preview only what this customer's bundle holds (reloads faster)")
     p = add("render", cmd_render, "write the generated Markdown pages and nav.yml without MkDocs")
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")
     p.add_argument("--templates", default="site_templates", help="page templates folder (default: site_templates)")
+    p.add_argument("--changes-base", metavar="REV", help="git revision the 变更记录 page compares with "
+                   "(default: the newest published version older than this one)")
     p = add("bundle", cmd_bundle, "build offline HTML bundles: dist/<id>-handbook-<version>.zip")
     p.add_argument("customers", nargs="*", metavar="CUSTOMER", help="customer IDs")
     p.add_argument("--all", action="store_true", help="every customer, on all cores")
@@ -287,6 +369,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="write into a non-empty directory")
     p.add_argument("--title", default="实施手册", help="the handbook's title (default: 实施手册)")
     p.add_argument("--vendor", default="我们公司", help="the vendor's name shown in the handbook")
+    new = sub.add_parser("new", help="start a new data file that validates at once",
+                         description="start a new data file that validates at once")
+    new_sub = new.add_subparsers(dest="kind", required=True, metavar="KIND")
+    p = new_sub.add_parser("customer", help="project_data/customers/<id>.yml from the current methodology",
+                           description="write project_data/customers/<id>.yml from the current phases, roles and SLA tiers")
+    p.add_argument("--project", default=argparse.SUPPRESS, help="project root (default: .)")
+    p.add_argument("id", help="customer ID: a-z, 0-9 and '-'; becomes the file name and the URL")
+    p.add_argument("--name", required=True, help="the customer's name as pages show it")
+    p.add_argument("--deployment", required=True, choices=("saas", "private", "hybrid"))
+    p.set_defaults(func=cmd_new_customer)
+
+    p = add("diff", cmd_diff, "what changed in the methodology and the customer records between two git revisions")
+    p.add_argument("base", metavar="BASE", help="git revision to compare from (e.g. HEAD~1, main, a tag)")
+    p.add_argument("head", metavar="HEAD", nargs="?", help="git revision to compare to (default: the working tree)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text for the terminal (default), markdown for a pull request, json for scripts")
     p = add("fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of a customer's acceptance record")
     p.add_argument("customer", help="customer ID")
     return top

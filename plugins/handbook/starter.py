@@ -31,6 +31,7 @@ _STARTER_NAV = """nav:
   - 常见问题: faq/index.md
   - 运维支持: support/sla.md
   - 客户项目: customers/index.md
+  - 变更记录: changes/index.md
 """
 
 

@@ -42,8 +42,12 @@ class CustomerReader(FieldReader):
         progress = tuple(self.phase_progress(doc, phase, records.get(phase.id), acceptance) for phase in phases)
         training = []
         module_ids = [x.id for x in modules]
+        internal_modules = {x.id for x in modules if x.audience == "internal"}
         for i, s in enumerate(c.get("training", [])):
             self.ref(doc, ("training", i, "module"), s["module"], module_ids, "training module")
+            if s["module"] in internal_modules:
+                self.err(doc, ("training", i, "module"), f"training module '{s['module']}' is internal (audience: "
+                                                         "internal); a customer's training plan cannot use it")
             if s.get("attended") is not None and s.get("invited") is not None and s["attended"] > s["invited"]:
                 self.err(doc, ("training", i, "attended"), f"attended ({s['attended']}) exceeds invited ({s['invited']})")
             training.append(m.TrainingSession(s["module"], s["audience"], s["format"], tuple(s.get("people", ())),
@@ -176,4 +180,5 @@ class CustomerReader(FieldReader):
             scope=tuple(raw.get("scope", ())), criteria=criteria, rounds=tuple(rounds), open_items=items,
             decision=raw.get("decision", "pending"), vendor_signoff=signatory("vendor"),
             customer_signoff=signatory("customer"), canonical=canonical, source=doc.source(base),
+            signed_fingerprint=raw.get("signed_fingerprint"),
         )

@@ -26,6 +26,7 @@ _DURATION = re.compile(r"([0-9]+)(min|h|d)")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 _MINUTES = {"min": 1, "h": 60, "d": 1440}
 MAX_MARKDOWN_NESTING = 40
+MAX_MARKDOWN_TAGS = 200
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|\bhref\s*=\s*[\"']?([^\"'\s>]*)|<((?:[a-z][a-z0-9+.-]*):[^>\s]*)>"
                           r"|^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]*)", re.I | re.M)
 _ALLOWED_LINK = re.compile(r"(https?://|mailto:|#)", re.I)
@@ -44,6 +45,8 @@ def id_problem(value: str) -> str | None:
     return None
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 class FieldReader:
     """Reads fields of records, reporting every problem at its position and carrying on."""
 
@@ -58,6 +61,8 @@ class FieldReader:
     def date(self, doc: YamlDocument, path: tuple, value: str | None) -> dt.date | None:
         if value is None:
             return None
+        if not _ISO_DATE.fullmatch(value):
+            return None  # the schema's pattern has reported it at this position already: one message
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -135,6 +140,12 @@ class FieldReader:
         links limited to web and mail addresses (a data field is rendered on several pages, so a
         relative link cannot be right everywhere, and `javascript:` must never become a link)."""
         if not text:
+            return ""
+        # Python-Markdown's raw-HTML handling is quadratic in the number of '<' (6,000 unclosed
+        # `<a ` take about 10 s per page): cap it here, in validate, not at render time.
+        tags = text.count("<")
+        if tags > MAX_MARKDOWN_TAGS:
+            self.err(doc, path, f"Markdown field holds {tags} '<' characters; the limit is {MAX_MARKDOWN_TAGS}")
             return ""
         depth = _markdown_nesting(text)
         if depth > MAX_MARKDOWN_NESTING:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import Location, ProblemLog
 from . import model as m
+from .audience import check_audiences, content_audiences
 from .customers import CustomerReader
 from .operations_reader import OperationsReader
 from .fields import id_problem
@@ -39,23 +40,25 @@ class Project:
         return cls(root, root / data_dir, root / content_dir)
 
 
-def load_project(project: Project, as_of: dt.date | None = None) -> m.Model:
-    """Load, validate and return the model of `project`; raise `DataError` with every problem.
+def load_project(project: Project, as_of: dt.date | None = None, *, require_seal: bool = True) -> m.Model:
+    """Load, validate and return the model of `project`; raise `HandbookError` with every problem.
 
     `as_of` is the day milestones and overdue phases are judged against (default: today).
+    `require_seal=False` accepts signed records without `signed_fingerprint` (earlier revisions,
+    written before the rule existed); a seal that no longer matches is an error either way.
     """
     # A load allocates millions of small objects and frees none of them: the cyclic garbage
     # collector would walk them all again and again (a fifth of a warm load) for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load_project(project, as_of)
+        return _load_project(project, as_of, require_seal)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
+def _load_project(project: Project, as_of: dt.date | None, require_seal: bool = True) -> m.Model:
     problems = ProblemLog()
     docs, invalid = _parse_all(project, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
@@ -63,14 +66,22 @@ def _load_project(project: Project, as_of: dt.date | None) -> m.Model:
     if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
         problems.raise_if_any()
     model = _build(project, docs, problems, invalid, as_of or dt.date.today())
+    check_audiences(content_audiences(project.content_dir, project.root), [c.id for c in model.customers], problems)
     problems.raise_if_any()
-    check_rules(model, problems)
+    check_rules(model, problems, project, require_seal=require_seal)
     problems.raise_if_any()
     return model
 
 
 def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDocument], set[str]]:
     data_dir = project.data_dir
+    for directory, what in ((data_dir, "project data"), (project.content_dir, "content")):
+        # A linked directory would be read here and resolved elsewhere by the build: refuse it.
+        if directory.is_symlink():
+            problems.add(Location(_rel(directory, project.root)),
+                         f"is a symbolic link; {what} must be a real directory inside the project")
+    if problems.problems:
+        return {}, set()
     if not data_dir.is_dir():
         problems.add(Location(_rel(data_dir, project.root)), "project data directory is missing")
         return {}, set()
@@ -143,6 +154,7 @@ def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
     return (doc.path, doc.data, doc.marks, len(problems.problems) > before), problems.problems
 
 
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -158,7 +170,7 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     roles = shared.roles(docs["roles.yml"])
     role_ids = [r.id for r in roles]
     phases = shared.phases(docs["phases.yml"], role_ids)
-    modules = shared.modules(docs["training.yml"], role_ids)
+    modules = shared.modules(docs["training.yml"], roles)
     categories, faq = shared.faq(docs["faq.yml"], role_ids, [p.id for p in phases])
     priorities, tiers, support_contact, business_hours = shared.sla(docs["sla.yml"])
     glossary = shared.glossary(docs["glossary.yml"], priorities) if "glossary.yml" in docs else ()

@@ -42,6 +42,7 @@ class Role:
     side: str
     summary: str
     responsibilities: tuple[str, ...] = ()
+    audience: str = "all"  # internal | customer | all: internal roles get no page in a bundle
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -149,6 +150,7 @@ class TrainingModule:
     body_path: str
     exercises: tuple[Exercise, ...] = ()
     self_check: tuple[str, ...] = ()
+    audience: str = "all"  # internal | customer | all (the loader fills in the role's when not given)
     body_location: Location | None = None  # the content file the body comes from
     source: Source = field(default=NOWHERE, compare=False, repr=False)
     recordings: tuple[Recording, ...] = ()
@@ -553,6 +555,10 @@ class OpenItem:
     status: str = "open"
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
+    def is_overdue(self, as_of: dt.date) -> bool:
+        """Still open after its due date."""
+        return self.status == "open" and self.due is not None and self.due < as_of
+
 
 @dataclass(frozen=True, slots=True)
 class Signatory:
@@ -578,6 +584,7 @@ class Acceptance:
     vendor_signoff: Signatory | None = None
     customer_signoff: Signatory | None = None
     canonical: str = "{}"  # canonical JSON of the record's data, the input of its fingerprint
+    signed_fingerprint: str | None = None  # the fingerprint kept in the data when both sides signed
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
     @property
@@ -586,8 +593,39 @@ class Acceptance:
         return hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
 
     @property
+    def is_signed(self) -> bool:
+        """Both sides signed, with dates: from then on the record may not change silently."""
+        return all(s is not None and s.date is not None for s in (self.vendor_signoff, self.customer_signoff))
+
+    @property
     def latest_round(self) -> UatRound | None:
         return self.rounds[-1] if self.rounds else None
+
+    @property
+    def defects(self) -> tuple[tuple[int, Defect], ...]:
+        """Every defect ID once, over all rounds, with the round it was first found in.
+
+        A defect is keyed by its ID across rounds and its latest recorded status wins: a P1 found
+        in round 1 stays open until a later round records it fixed or closed.
+        """
+        first: dict[str, int] = {}
+        latest: dict[str, Defect] = {}
+        for uat_round in self.rounds:
+            for case in uat_round.cases:
+                for defect in case.defects:
+                    first.setdefault(defect.id, uat_round.number)
+                    latest[defect.id] = defect
+        return tuple((first[key], defect) for key, defect in latest.items())
+
+    @property
+    def open_defects(self) -> tuple[tuple[int, Defect], ...]:
+        """Defects still open after the latest round that mentions them, with the round they were found in."""
+        return tuple((n, d) for n, d in self.defects if d.is_open)
+
+    @property
+    def blocking_defects(self) -> tuple[tuple[int, Defect], ...]:
+        """Open P0/P1 defects of any round: they forbid acceptance."""
+        return tuple((n, d) for n, d in self.open_defects if d.priority in ("P0", "P1"))
 
     @property
     def is_accepted(self) -> bool:
@@ -674,6 +712,28 @@ class Customer:
     @property
     def current(self) -> PhaseProgress:
         return self.phase(self.current_phase)
+
+    def gate_state(self, phase_id: str) -> str:
+        """passed, open or not-started: a phase not reached yet has no gate verdict to show."""
+        if self.status_of(phase_id) == "upcoming":
+            return "not-started"
+        return "passed" if self.phase(phase_id).complete else "open"
+
+    @property
+    def go_live_slip_days(self) -> int | None:
+        """Days the go-live came (or, still pending, is already) later than planned; None when on
+        time, early, or without a planned date."""
+        if self.go_live_planned is None:
+            return None
+        reached = self.go_live_actual or (self.as_of if self.as_of > self.go_live_planned else None)
+        if reached is None or reached <= self.go_live_planned:
+            return None
+        return (reached - self.go_live_planned).days
+
+    @property
+    def overdue_items(self) -> tuple[OpenItem, ...]:
+        """Acceptance items still open after their due date, as of the build date."""
+        return tuple(i for i in self.acceptance.open_items if i.is_overdue(self.as_of))
 
     def status_of(self, phase_id: str) -> str:
         """complete, current or upcoming: where a phase stands in this project."""
@@ -766,6 +826,9 @@ class Model:
     glossary: tuple[GlossaryTerm, ...] = ()
     audience: str = "internal"  # "internal" or "customer:<id>"
     as_of: dt.date = field(default_factory=dt.date.today)  # the day the figures are computed for
+    # What changed since the previous published version (a `data.revisions.ChangeLog`), attached by
+    # the caller before pages are generated; it feeds the 变更记录 page, which exists only with it.
+    change_log: object | None = field(default=None, compare=False, repr=False)
 
     def role(self, role_id: str) -> Role:
         """The role with `role_id`."""
@@ -795,6 +858,16 @@ class Model:
         """The modules of one role's manual, in the manual's order."""
         return tuple(m for m in self.modules if m.role == role_id)
 
+    @property
+    def role_pages(self) -> tuple[Role, ...]:
+        """Roles that get a page: every role internally, a customer's copy leaves out internal ones
+        (their names remain, for the task lists that mention them)."""
+        return tuple(r for r in self.roles if self.is_internal or r.audience != "internal")
+
+    def has_role_page(self, role_id: str) -> bool:
+        """Whether `role_id` has a page to link to in this model."""
+        return any(r.id == role_id for r in self.role_pages)
+
     def faq_for_phase(self, phase_id: str) -> tuple[FaqEntry, ...]:
         """Global FAQ entries tagged with the phase."""
         return tuple(e for e in self.faq if phase_id in e.phases)
@@ -812,4 +885,12 @@ class Model:
         chosen = tuple(c for c in self.customers if c.id == customer_id)
         if not chosen:
             raise KeyError(customer_id)
-        return replace(self, customers=chosen, audience=f"customer:{customer_id}")
+        # A log computed on every customer must not reach a bundle: the caller computes the
+        # customer's own on filtered models (`data.revisions.change_log`).
+        # Vendor-internal material is removed from the data, not hidden by the pages: an internal
+        # role keeps its name (tasks mention it) but loses its responsibilities; internal training
+        # modules are gone, so their manual is never generated.
+        roles = tuple(replace(r, responsibilities=()) if r.audience == "internal" else r for r in self.roles)
+        modules = tuple(mod for mod in self.modules if mod.audience != "internal")
+        return replace(self, customers=chosen, roles=roles, modules=modules, audience=f"customer:{customer_id}",
+                       change_log=None)

@@ -29,7 +29,7 @@ class MethodologyReader(FieldReader):
         raw = doc.data["roles"]
         self.unique(doc, [(("roles", i, "id"), r["id"]) for i, r in enumerate(raw)], "role")
         return tuple(m.Role(r["id"], r["name"], r["side"], r["summary"], tuple(r.get("responsibilities", ())),
-                            source=doc.source(("roles", i))) for i, r in enumerate(raw))
+                            r.get("audience", "all"), source=doc.source(("roles", i))) for i, r in enumerate(raw))
 
     def phases(self, doc: YamlDocument, role_ids: list[str]) -> tuple[m.Phase, ...]:
         """The phases with their steps, tasks, deliverables and gate criteria (phases.yml)."""
@@ -79,9 +79,13 @@ class MethodologyReader(FieldReader):
             ))
         return tuple(result)
 
-    def modules(self, doc: YamlDocument, role_ids: list[str]) -> tuple[m.TrainingModule, ...]:
-        """The training modules, with prerequisites resolved and cycles refused (training.yml)."""
+    def modules(self, doc: YamlDocument, roles: tuple[m.Role, ...]) -> tuple[m.TrainingModule, ...]:
+        """The training modules, with prerequisites resolved and cycles refused (training.yml); a
+        module's audience is its own or its role's, and a module others may read cannot require an
+        internal one."""
         raw = doc.data["modules"]
+        role_ids = [r.id for r in roles]
+        role_audience = {r.id: r.audience for r in roles}
         self.unique(doc, [(("modules", i, "id"), x["id"]) for i, x in enumerate(raw)], "training module")
         ids = [x["id"] for x in raw]
         result = []
@@ -95,10 +99,17 @@ class MethodologyReader(FieldReader):
                 x["id"], x["title"], x["role"], x["duration_minutes"], tuple(x["objectives"]),
                 tuple(x.get("prerequisites", ())), self.content(doc, ("modules", i, "body"), x["body"]), x["body"],
                 tuple(m.Exercise(e["kind"], e["task"]) for e in x.get("exercises", ())), tuple(x.get("self_check", ())),
+                x.get("audience") or role_audience.get(x["role"], "all"),
                 body_location=self.content_location(x["body"]), source=doc.source(("modules", i)),
                 recordings=tuple(recording(r) for r in x.get("recordings", ())),
             ))
         self._check_cycles(doc, raw)
+        internal = {x.id for x in result if x.audience == "internal"}
+        for i, x in enumerate(result):
+            for k, pre in enumerate(x.prerequisites):
+                if pre in internal and x.audience != "internal":
+                    self.err(doc, ("modules", i, "prerequisites", k), f"prerequisite '{pre}' is internal; a module "
+                                                                       f"for audience '{x.audience}' cannot require it")
         return tuple(result)
 
     def _check_cycles(self, doc: YamlDocument, raw: list[dict]) -> None:

@@ -8,16 +8,52 @@ from __future__ import annotations
 
 from ..errors import ProblemLog
 from . import model as m
+from .signing import find_signed_state, mismatch_message
 
 _DECISION_WORDS = {"accepted": "通过 (accepted)", "conditional": "有条件通过 (conditional)", "rejected": "不通过 (rejected)"}
 
 
-def check_rules(model: m.Model, problems: ProblemLog) -> None:
-    """Check every customer against the methodology's rules, recording problems where the records say."""
+def check_rules(model: m.Model, problems: ProblemLog, project=None, require_seal: bool = True) -> None:
+    """Check every customer against the methodology's rules, recording problems where the records say.
+
+    `project` (a loader `Project`) lets a signed record that changed name its changed fields from
+    git history; without it the mismatch is still reported.
+    """
     for customer in model.customers:
         _check_phase_claim(customer, problems)
         _check_gate_claims(customer, problems)
+        before = len(problems.problems)
         _check_acceptance(customer, problems)
+        # A record the rules reject is not ready to be sealed: asking for its fingerprint as well would
+        # only invite sealing a wrong record.
+        _check_signature(customer, problems, project, demand_seal=require_seal and len(problems.problems) == before)
+
+
+def _check_signature(customer: m.Customer, problems: ProblemLog, project, demand_seal: bool = True) -> None:
+    """A signed record keeps its fingerprint at signing; any later change to it is an error."""
+    acc = customer.acceptance
+    if acc.signed_fingerprint is None:
+        if acc.is_signed and demand_seal:
+            problems.add(acc.source.at("signoff"),
+                         "the acceptance record is signed by both sides but does not keep its fingerprint; add "
+                         f"`signed_fingerprint: {acc.fingerprint}` under acceptance (after checking that this is "
+                         "the record that was signed)")
+        return
+    at = acc.source.at("signed_fingerprint")
+    if not acc.is_signed:
+        problems.add(at, "signed_fingerprint is set but the record is not signed by both sides with dates")
+        return
+    if acc.signed_fingerprint == acc.fingerprint:
+        return
+    state = None
+    if project is not None:
+        try:
+            data_rel = project.data_dir.relative_to(project.root).as_posix()
+        except ValueError:
+            data_rel = None
+        if data_rel is not None:
+            state = find_signed_state(project.root, data_rel, customer.id, acc.signed_fingerprint, acc.canonical)
+    problems.add(at, mismatch_message(acc.fingerprint, acc.signed_fingerprint, state))
 
 
 def _check_phase_claim(customer: m.Customer, problems: ProblemLog) -> None:
@@ -82,16 +118,16 @@ def _check_acceptance(customer: m.Customer, problems: ProblemLog) -> None:
             problems.add(decision_at, f"decision {word} but UAT round {latest.number} has not ended")
         if unmet:
             problems.add(decision_at, f"decision {word} but must-pass criteria are not passed: {', '.join(unmet)}")
-        if latest is not None and latest.blocking_defects:
-            ids = ", ".join(f"{d.id} ({d.priority})" for d in latest.blocking_defects)
-            problems.add(decision_at, f"decision {word} but round {latest.number} has open P0/P1 defects: {ids}")
+        if acc.blocking_defects:
+            ids = ", ".join(f"{d.id} ({d.priority}, found in round {n})" for n, d in acc.blocking_defects)
+            problems.add(decision_at, f"decision {word} but P0/P1 defects are still open: {ids}")
         if acc.decision == "conditional":
             for item in acc.open_items:
                 if item.status == "open" and not (item.owner and item.due):
                     problems.add(item.source.at(),
                                  f"decision {word} requires an owner and a due date for open item '{item.title}'")
     elif acc.decision == "rejected" and latest is not None and latest.status == "passed" and not unmet \
-            and not latest.open_defects and acc.criteria:
+            and not acc.open_defects and acc.criteria:
         problems.add(decision_at, f"decision {word} but round {latest.number} passed every case and every "
                                   "must-pass criterion is met")
     last_end = max((r.end for r in acc.rounds if r.end), default=None)

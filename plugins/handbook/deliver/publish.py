@@ -4,7 +4,9 @@ The version is the handbook's own (`version:` in project_data/handbook.yml), nev
 The data is validated and the site built exactly like `handbook build` (any warning fails), into a
 temporary directory, then committed by mike to `branch`: the pages under `<version>/`, each alias
 (default `latest`) as a symbolic link to that folder, `versions.json` for Material's version
-selector, and a root `index.html` redirecting to the first alias.
+selector, and a root `index.html` redirecting to the first alias. Each version's entry in
+`versions.json` records the source commit it was built from (`properties.handbook.commit`): the
+base of the next version's 变更记录 page (`data.revisions.change_log`).
 
 mike writes the branch with `git fast-import`: the working tree, the index and the current branch
 are never touched. A data error, a build warning or a git failure before the commit leaves the
@@ -25,6 +27,7 @@ from ..data.model import Model
 from ..errors import HandbookError
 from ..load import load
 from ..site.build import build_into, engine, source_commit
+from ..site.variant import BuildVariant
 
 REMOTE = "origin"
 
@@ -89,6 +92,8 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
     version = model.handbook.version
     aliases = list(aliases)
     _check_repository(root, branch, push)
+    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD").stdout.strip()
+    dirty = bool(_git(root, "status", "--porcelain").stdout.strip())
     message = (f"Published handbook {version}{' (' + ', '.join(aliases) + ')' if aliases else ''} "
                f"from {source_commit(root)} with {engine()} and mike {mike_version}")
     # mike runs git in the working directory.
@@ -102,9 +107,13 @@ def publish(root: Path, *, branch: str = "gh-pages", aliases: Sequence[str] = ("
                 raise _refused([f"cannot publish {version} as {', '.join(aliases)}: {error}"], branch) from None
             cfg = {"site_dir": str(Path(tmp) / "site"), "use_directory_urls": True}
             try:
+                # The source commit is kept in versions.json (mike's version properties), so that the
+                # 变更记录 page of a later version knows what this one was built from.
+                props = [("handbook.commit", head), ("handbook.dirty", dirty)] if head else []
                 with commands.deploy(cfg, version, aliases=aliases, update_aliases=True, branch=branch,
-                                     message=message):
-                    build_into(root / config_name, Path(cfg["site_dir"]))
+                                     message=message, set_props=props):
+                    build_into(root / config_name, Path(cfg["site_dir"]), BuildVariant.published(),
+                               use_directory_urls=True)
             except git_utils.GitEmptyCommit:
                 pass  # this very site is already published under this version and these aliases
             try:

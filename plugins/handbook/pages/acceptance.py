@@ -15,7 +15,19 @@ from . import routes
 from .base import GeneratedPage, Route
 from .rendering import render, title
 
-def print_meta(customer: m.Customer, record_title: str) -> dict:
+def record_id(customer: m.Customer) -> str:
+    """The short reference printed on every page of the record: whose, and which data (the
+    fingerprint's first eight digits, so a reprint after any change carries a new one)."""
+    return f"UAT-{customer.id}-{customer.acceptance.fingerprint[:8]}"
+
+
+def print_header(model: m.Model, customer: m.Customer, record_title: str) -> str:
+    """The running header of the printed record's pages 2..n (print.html puts it in the page margin)."""
+    return (f"{customer.name} · {record_title} {record_id(customer)} · 指纹 {customer.acceptance.fingerprint[:16]}… · "
+            f"生成于 {model.as_of.isoformat()}")
+
+
+def print_meta(model: m.Model, customer: m.Customer, record_title: str) -> dict:
     """Front matter of a print view, fresh per page (the plugin merges it into MkDocs' page meta).
 
     The print view is a document, not a site page: print.html drops the site chrome, search must
@@ -24,7 +36,7 @@ def print_meta(customer: m.Customer, record_title: str) -> dict:
     the plugin escapes front-matter titles like any other.
     """
     return {"title": f"{customer.name}：{record_title}", "template": "print.html", "search": {"exclude": True},
-            "hide": ["navigation", "toc"]}
+            "hide": ["navigation", "toc"], "print_header": print_header(model, customer, record_title)}
 
 
 def scope_deliverables(model: m.Model, acceptance: m.Acceptance) -> tuple[m.Deliverable, ...]:
@@ -44,7 +56,7 @@ def render_record(model: m.Model, customer: m.Customer, templates_dir: Path, *, 
         templates_dir, "acceptance.md.j2",
         model=model, customer=customer, acceptance=customer.acceptance,
         scope=scope_deliverables(model, customer.acceptance),
-        here=here, routes=routes, printable=printable,
+        here=here, routes=routes, printable=printable, record_id=record_id(customer),
     )
 
 
@@ -67,6 +79,6 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         result.append(GeneratedPage(
             Route.of_customer(customer, routes.acceptance_print(customer.id)), title(templates_dir, "acceptance_print"),
             render_record(model, customer, templates_dir, printable=True),
-            None, meta=print_meta(customer, title(templates_dir, "acceptance")), sources=sources,
+            None, meta=print_meta(model, customer, title(templates_dir, "acceptance")), sources=sources,
         ))
     return result

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from ..data import model as m
 from ..errors import Location, Source
+from ..templates import template_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,8 @@ class GeneratedPage:
     `nav_parent` is the source path of the index page whose nav section lists this page (None:
     not listed, e.g. print views); `nav_group` nests it one level further (a customer's section).
     `sources` are the files the page's text comes from, the owner's record first (edit links).
+    `replaces_content` lets the page take the place of a hand-written page at the same path (a
+    customer's bundle opens on the customer's own home page, not the generic one).
     """
 
     route: Route
@@ -73,6 +76,7 @@ class GeneratedPage:
     nav_group: str | None = None
     meta: dict = field(default_factory=dict)
     sources: tuple[Location, ...] = ()
+    replaces_content: bool = False
 
     @property
     def path(self) -> str:
@@ -83,6 +87,17 @@ class GeneratedPage:
     def customer(self) -> str | None:
         """The customer the page belongs to, or None for a shared page."""
         return self.route.customer
+
+
+def data_file(records) -> tuple[Location, ...]:
+    """The file a list of records was written in, for a page that lists them all (an overview)."""
+    return (Location(records[0].source.file),) if records else ()
+
+
+def template_source(templates_dir: Path, name: str) -> Location:
+    """A page template, for a page whose fixed text is its template's (the customers overview): the
+    project's copy, else the package's default (which the site does not link to for editing)."""
+    return Location(template_file(templates_dir, f"pages/{name}").as_posix())
 
 
 @runtime_checkable

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data import model as m
+from ..errors import Location
 from . import operations, people, portfolio, risks, routes
-from .base import GeneratedPage, Route
+from .base import GeneratedPage, Route, template_source
 from .rendering import render, title
 from .svg import phase_distribution
 
@@ -26,5 +27,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
                chart=phase_distribution(model), operations_page=operations.page_path,
                facets=portfolio.facets(model), row_marker=portfolio.row_marker, risks_page=risks.PATH,
                people_page=people.INDEX),
-        routes.CUSTOMERS, meta={"hide": ["toc"]},
+        # The widest table of the site: the whole width, no sidebars.
+        routes.CUSTOMERS, meta={"hide": ["navigation", "toc"]},
+        sources=(template_source(templates_dir, "dashboard.md.j2"), *(Location(c.source.file) for c in model.customers)),
     )]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage, Route
+from .base import GeneratedPage, Route, data_file
 from .rendering import render, title
 
 
@@ -77,15 +77,16 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     result = [GeneratedPage(Route.common(routes.FAQ), title(templates_dir, "faq"),
                             render(templates_dir, "faq_index.md.j2", model=model, categories=categories,
                                    total=sum(len(c.entries) for c in categories), here=routes.FAQ,
-                                   routes=routes), routes.FAQ)]
+                                   routes=routes), routes.FAQ, sources=data_file(model.faq_categories))]
     for view in categories:
         here = view.path
         result.append(GeneratedPage(
             Route.of_record("FAQ category", view.category, here), view.category.name,
             render(templates_dir, "faq_category.md.j2", model=model, view=view, here=here, routes=routes),
             routes.FAQ, meta={"tags": page_tags(tuple(v.entry for v in view.entries))},
-            sources=tuple(v.entry.source.where for v in view.entries[:1]),
+            sources=(view.category.source.where, *(v.entry.source.where for v in view.entries)),
         ))
     result.append(GeneratedPage(Route.common(routes.FAQ_TAGS), title(templates_dir, "faq_tags"),
-                                render(templates_dir, "faq_tags.md.j2"), routes.FAQ))
+                                render(templates_dir, "faq_tags.md.j2"), routes.FAQ,
+                                sources=data_file(model.faq_categories)))
     return result

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage, Route
+from .base import GeneratedPage, Route, data_file
 from .rendering import render, title
 
 
@@ -24,7 +24,8 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     """The methodology overview and one page per phase."""
     result = [GeneratedPage(Route.common(routes.METHODOLOGY), title(templates_dir, "methodology"),
                             render(templates_dir, "methodology_index.md.j2", model=model, routes=routes,
-                                   here=routes.METHODOLOGY), routes.METHODOLOGY)]
+                                   here=routes.METHODOLOGY), routes.METHODOLOGY,
+                            sources=data_file(model.phases))]
     for phase in model.phases:
         here = routes.phase(phase.id)
         result.append(GeneratedPage(

@@ -32,7 +32,7 @@ _PUNCTUATION = set(string.punctuation)
 def row_keys(customer: m.Customer, as_of) -> dict[str, str]:
     """The sort and filter keys of one customer's row (empty string: unknown, sorted last)."""
     milestone = customer.next_milestone
-    go_live = customer.go_live_actual or customer.go_live_planned
+    go_live = customer.go_live_planned
     overdue = attention.overdue_milestones(customer, as_of)
     return {
         "name": customer.name,

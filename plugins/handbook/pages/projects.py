@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data import model as m
+from ..errors import Location
 from . import people, portfolio, risks, routes
-from .base import GeneratedPage, Route
+from .base import GeneratedPage, Route, template_source
 from .rendering import render, title
 from .svg import timeline
 
@@ -22,7 +23,8 @@ def index_page(model: m.Model, templates_dir: Path) -> GeneratedPage:
                          render(templates_dir, "customers_index.md.j2", model=model, here=routes.CUSTOMERS,
                                 routes=routes, groups=portfolio.by_phase(model), facets=portfolio.facets(model),
                                 row_marker=portfolio.row_marker, risks_page=risks.PATH, people_page=people.INDEX),
-                         routes.CUSTOMERS)
+                         routes.CUSTOMERS, sources=(template_source(templates_dir, "customers_index.md.j2"),
+                                                    *(Location(c.source.file) for c in model.customers)))
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from ..data import model as m
 from ..errors import Location, Problem
-from . import (acceptance, dashboard, faq, glossary, methodology, operations, people, projects, risks, roles, support,
-               training)
+from . import (acceptance, changes, dashboard, faq, glossary, home, methodology, operations, people, projects, risks,
+               roles, support, training)
 from .base import GeneratedPage, PageFamily, Route
 
 # Navigation order of the generated pages.
-FAMILIES: tuple[PageFamily, ...] = (methodology, roles, training, faq, support, glossary, dashboard, risks, people,
-                                   projects, acceptance, operations)
+FAMILIES: tuple[PageFamily, ...] = (home, methodology, roles, training, faq, support, glossary, dashboard, risks, people,
+                                   projects, acceptance, operations, changes)
 
 
 def all_routes(model: m.Model) -> list[Route]:

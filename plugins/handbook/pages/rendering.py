@@ -28,7 +28,7 @@ _MD_PUNCTUATION = set(string.punctuation) - set("<>&\"'")
 _FIELD_EXTENSIONS = ["tables", "admonition", "sane_lists", "pymdownx.tasklist", "pymdownx.superfences"]
 _ALLOWED_ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    "input": {"type", "checked", "disabled"}, "th": {"align"}, "td": {"align"},
+    "th": {"align"}, "td": {"align"}, "span": {"role", "aria-checked"},
 }
 # Only the classes the field extensions produce: a class is behaviour too (Material fetches
 # Mermaid from a CDN for any `pre.mermaid`), so data may not choose its own.
@@ -36,10 +36,17 @@ _ADMONITIONS = {"admonition", "note", "abstract", "info", "tip", "success", "que
                 "danger", "bug", "example", "quote"}
 _ALLOWED_CLASSES = {
     "div": _ADMONITIONS | {"highlight"}, "p": {"admonition-title"}, "ul": {"task-list"},
-    "li": {"task-list-item"}, "label": {"task-list-control"}, "span": {"task-list-indicator"},
+    "li": {"task-list-item"}, "span": {"hb-task"},
 }
 # No images from data: they would be fetched from wherever the URL points, also in offline bundles.
-_ALLOWED_TAGS = (set(nh3.ALLOWED_TAGS) | {"input", "label"}) - {"img"}
+# No form controls either (a live password field on a handbook page is a phishing form): a task
+# list item from data shows its state as a mark, not as an <input>.
+_FORM_TAGS = {"input", "button", "select", "option", "optgroup", "textarea", "form", "label", "fieldset",
+              "legend", "datalist", "output", "meter", "progress"}
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"img"} - _FORM_TAGS
+# Text of elements whose content is not shown as text anyway (a <select>'s options would run together).
+_DROPPED_CONTENT = {"script", "style", "select", "textarea", "button", "datalist"}
+_TASK_BOX = re.compile(r'<input type="checkbox" disabled( checked)?/>')
 # A fence opener at the start of a line would be picked up again by SuperFences on the whole page.
 _FENCE_START = re.compile(r"(?m)^(\s*)([`~]{3,})")
 
@@ -62,11 +69,19 @@ def markdown_field(text: str | None) -> Markup:
     if not text:
         return Markup("")
     rendered = md_lib.markdown(text, extensions=_FIELD_EXTENSIONS, output_format="html")
+    rendered = _TASK_BOX.sub(_task_mark, rendered)
     clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, allowed_classes=_ALLOWED_CLASSES,
+                      clean_content_tags=_DROPPED_CONTENT,
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
     clean = _FENCE_START.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), clean)
     # A blank line inside would end Markdown's raw-HTML block and let the rest be parsed again.
     return Markup('<div class="hb-md">' + clean.replace("\n\n", "\n") + "</div>")
+
+
+def _task_mark(match: re.Match) -> str:
+    checked = bool(match.group(1))
+    return (f'<span class="hb-task" role="checkbox" aria-checked="{"true" if checked else "false"}">'
+            f'{"☑" if checked else "☐"}</span>')
 
 
 def format_date(value: dt.date | None, empty: str = "—") -> str:
@@ -77,6 +92,29 @@ def format_date(value: dt.date | None, empty: str = "—") -> str:
 def attr(value: object) -> str:
     """Text for an attribute value (already quoted by the template)."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+EDIT_MARKER = "<!-- handbook-edit {} -->"
+
+
+def edit_marker(location: object) -> Markup:
+    """A marker after a section whose text comes from another file; the site turns it into an edit
+    link to that file (internal site) or drops it (bundles, no repository). Nothing when no file."""
+    if not location:
+        return Markup("")
+    return Markup("\n" + EDIT_MARKER.format(html.escape(str(location), quote=True)) + "\n")
+
+
+def css_string(value: object) -> Markup:
+    """Text as a quoted CSS string: every character outside letters, digits, CJK and spaces is
+    written as a hex escape, so data can end neither the string nor a <style> element."""
+    out = []
+    for ch in "" if value is None else " ".join(str(value).split()):
+        if ch.isalnum() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):06x}")
+    return Markup('"' + "".join(out) + '"')
 
 
 @cache
@@ -90,7 +128,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md_inline, markdown=markdown_field, date=format_date)
+    env.filters.update(md=md_inline, markdown=markdown_field, date=format_date, edit_marker=edit_marker)
     return env
 
 

@@ -19,6 +19,7 @@ SLA = "support/sla.md"
 GLOSSARY = "glossary.md"
 CUSTOMERS = "customers/index.md"
 DASHBOARD = "customers/dashboard.md"
+CHANGES = "changes/index.md"
 
 
 def phase(phase_id: str) -> str:

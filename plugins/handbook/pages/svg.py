@@ -16,6 +16,7 @@ from ..data import model as m
 _WIDTH = 720
 _LABEL = 170
 _ROW = 34
+_TODAY_HALF = 60  # half the width of the label "今天 2026-11-28" at 14 px
 
 
 def _x(day: dt.date, first: dt.date, last: dt.date) -> float:
@@ -53,12 +54,17 @@ def timeline(customer: m.Customer, today: dt.date | None = None) -> Markup:
                 f"{span.end.isoformat() if span.end else '进行中'}</title></rect>"
             )
     axis_y = height - 12
+    ends = [(_LABEL, "start", first), (_WIDTH - 10, "end", last)]
     if today is not None:
         x = _x(today, first, last)
-        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{axis_y - 12}" class="hb-tl-today"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_y}" text-anchor="middle" class="hb-tl-axis">今天</text>')
-    parts.append(f'<text x="{_LABEL}" y="{axis_y}" class="hb-tl-axis">{first.isoformat()}</text>')
-    parts.append(f'<text x="{_WIDTH - 10}" y="{axis_y}" text-anchor="end" class="hb-tl-axis">{last.isoformat()}</text>')
+        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{axis_y - 14}" class="hb-tl-today"/>')
+        # The dated label stays inside the drawing, and an end date it would cover is left out.
+        anchor = "end" if x > _WIDTH - _TODAY_HALF else "start" if x < _LABEL + _TODAY_HALF else "middle"
+        parts.append(f'<text x="{x:.1f}" y="{axis_y}" text-anchor="{anchor}" class="hb-tl-axis hb-tl-today-label">'
+                     f"今天 {today.isoformat()}</text>")
+        ends = [(ex, a, d) for ex, a, d in ends if abs(ex - x) > 2 * _TODAY_HALF]
+    for ex, a, d in ends:
+        parts.append(f'<text x="{ex}" y="{axis_y}" text-anchor="{a}" class="hb-tl-axis">{d.isoformat()}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

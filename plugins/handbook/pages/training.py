@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage, Route
+from .base import GeneratedPage, Route, data_file
 from .rendering import render, title
 
 # Module headings are `##`, so a body's top heading level must be at least this.
@@ -233,7 +233,8 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     summaries = manual_summaries(model)
     result = [GeneratedPage(Route.common(routes.TRAINING), title(templates_dir, "training"),
                             render(templates_dir, "training_index.md.j2", model=model, manuals=summaries,
-                                   duration=format_duration, here=routes.TRAINING, routes=routes), routes.TRAINING)]
+                                   duration=format_duration, here=routes.TRAINING, routes=routes), routes.TRAINING,
+                            sources=data_file(model.modules))]
     for summary in summaries:
         role = summary.role
         for here, printable in ((routes.manual(role.id), False), (routes.manual_print(role.id), True)):

@@ -10,10 +10,12 @@ import ctypes
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +25,11 @@ from .variant import BuildVariant, requested
 
 MARKER = ".handbook-build.json"
 _FAILED = "build failed; the previous site was left untouched"
+STAGING_MARKER = ".handbook-staging.json"
+"""Written into every temporary and set-aside directory, with the creating process's ID."""
+_STARTED = time.time()  # anything of ours older than this and whose creator is gone is stale
+_STAGED = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>[0-9]+)-[^/]+")
+_STAGED_ZIP = re.compile(r"\.(?P<name>.+\.zip)\.(?P<pid>[0-9]+)\.[^/]+\.tmp")
 
 
 class _Collector(logging.Handler):
@@ -65,6 +72,72 @@ def source_commit(root: Path) -> str:
         return "unknown"
 
 
+def refuse_symlink(target: Path) -> None:
+    """Raise `HandbookError` if `target` itself is a symbolic link (dangling or not): output is
+    written where the user pointed, never through a link to somewhere else."""
+    if Path(target).is_symlink():
+        raise HandbookError([f"{target}: is a symbolic link; refusing to build through it "
+                             "(remove the link or give a real directory)"], summary=_FAILED)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _marked_by(path: Path) -> int | None:
+    try:
+        return int(json.loads((path / STAGING_MARKER).read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def clean_stale(directory: Path) -> list[Path]:
+    """Remove what killed runs left in `directory`; return what was removed.
+
+    Only our own leftovers go: `.NAME.tmp-PID-*` and `.NAME.old-PID-*` directories that carry
+    the staging marker naming that PID, and `.NAME.zip.PID.*.tmp` files, each older than this
+    process and made by a process that no longer runs. A set-aside `.NAME.old-*` whose `NAME`
+    is missing (a crash between the two renames of `swap_into`) is put back first.
+    """
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    for entry in sorted(directory.iterdir()):
+        staged, zipped = _STAGED.fullmatch(entry.name), _STAGED_ZIP.fullmatch(entry.name)
+        match = staged or zipped
+        if match is None or entry.is_symlink():
+            continue
+        pid = int(match["pid"])
+        try:
+            if entry.stat().st_mtime >= _STARTED or _alive(pid):
+                continue
+        except OSError:
+            continue
+        if zipped and entry.is_file():
+            entry.unlink(missing_ok=True)
+        elif staged and entry.is_dir() and _marked_by(entry) == pid:
+            previous, target = entry / "site", directory / match["name"]
+            if match["kind"] == "old" and not os.path.lexists(target) and (previous / MARKER).is_file():
+                os.replace(previous, target)
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            continue
+        removed.append(entry)
+    return removed
+
+
+def _mark(directory: Path) -> None:
+    (directory / STAGING_MARKER).write_text(json.dumps({"pid": os.getpid()}) + "\n", encoding="utf-8")
+
+
 def is_replaceable(target: Path) -> bool:
     """True if `target` may be replaced: missing, empty, or built by this tool (it has the marker)."""
     if not target.exists():
@@ -78,8 +151,9 @@ def is_replaceable(target: Path) -> bool:
 def staging_dir(target: Path) -> Iterator[Path]:
     """A fresh directory next to `target`, removed afterwards whatever happens."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     try:
+        _mark(tmp)
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -109,11 +183,23 @@ def swap_into(built: Path, target: Path) -> None:
         return
     old = None
     if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
+        _mark(old)  # if the process dies before the next rename, the next run puts the site back
         os.replace(target, old / "site")
     os.replace(built, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _file_being_written(error: OSError) -> str | None:
+    """The file MkDocs was writing when `error` happened: a failed write() carries no file name,
+    but MkDocs' `write_file(content, output_path)` is on the traceback with its argument."""
+    import traceback
+
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_name == "write_file" and "output_path" in frame.f_locals:
+            return str(frame.f_locals["output_path"])
+    return None
 
 
 def engine() -> str:
@@ -150,18 +236,31 @@ def build_into(config_file: Path, out: Path, variant: BuildVariant | None = None
                 build(config)
             except (Abort, MkDocsException) as error:
                 raise HandbookError([r.getMessage() for r in records] + [str(error)], summary=_FAILED) from None
+            except OSError as error:
+                # A full disk or a read-only folder: name what could not be written, no traceback.
+                where = error.filename or _file_being_written(error) or out
+                raise HandbookError([r.getMessage() for r in records] +
+                                    [f"{where}: could not be written: {error.strerror or error}"],
+                                    summary=_FAILED) from None
         if records:
             raise HandbookError([f"{r.levelname}: {r.getMessage()}" for r in records], summary=_FAILED)
     finally:
         os.chdir(cwd)
 
 
-def build_site(config_file: Path, target: Path, **overrides) -> dict:
+def build_site(config_file: Path, target: Path, *, offline: bool = False, **overrides) -> dict:
     """Build the MkDocs site of `config_file` into `target` atomically; return the provenance record.
 
+    With `offline` (what `handbook build` asks for) the site works when opened from disk (file://)
+    as well as from a web server: page URLs end in .html and search runs without a server
+    (`BuildVariant.offline`); without it, URLs are directories as the configuration says (served sites).
     Raises `HandbookError` on data errors, build errors or any warning; `target` is then untouched.
     """
+    refuse_symlink(target)
+    if offline:
+        overrides.setdefault("variant", BuildVariant.internal_offline())
     target = target.resolve()
+    clean_stale(target.parent)
     if not is_replaceable(target):
         raise HandbookError([f"{target}: exists and was not built by handbook (no {MARKER}); refusing to replace it"],
                             summary=_FAILED)

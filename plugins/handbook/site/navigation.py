@@ -84,6 +84,31 @@ def expand_nav(nav: list[NavEntry] | None, pages: list[GeneratedPage]) -> list[N
     return result
 
 
+def _holds(item: NavEntry, path: str) -> bool:
+    if isinstance(item, str):
+        return item == path
+    if isinstance(item, dict):
+        return any(_holds(v, path) if not isinstance(v, list) else any(_holds(x, path) for x in v)
+                   for v in item.values())
+    return False
+
+
+def move_after_home(nav: list[NavEntry] | None, path: str) -> list[NavEntry] | None:
+    """The nav with the top-level entry that holds `path` moved right after the first entry (home).
+
+    A customer's bundle is read for that customer's pages: they come first, not last.
+    """
+    if not nav:
+        return nav
+    items = list(nav)
+    index = next((i for i, item in enumerate(items) if _holds(item, path)), None)
+    if index is None or index <= 1:
+        return items
+    entry = items.pop(index)
+    items.insert(1, entry)
+    return items
+
+
 class ScopedNavigation:
     """Per-page views of one site navigation, each listing at most one customer's section."""
 
@@ -141,3 +166,25 @@ def _pages_of(item) -> list[Page]:
     if isinstance(item, Section):
         return [p for child in item.children for p in _pages_of(child)]
     return []
+
+
+def without_pages(nav: list[NavEntry] | None, dropped: set[str]) -> list[NavEntry] | None:
+    """The configured nav without entries for the pages in `dropped` (and sections left empty)."""
+    if nav is None or not dropped:
+        return nav
+    out: list[NavEntry] = []
+    for item in nav:
+        if isinstance(item, str):
+            if item not in dropped:
+                out.append(item)
+        elif isinstance(item, dict) and len(item) == 1:
+            (title, value), = item.items()
+            if isinstance(value, list):
+                inner = without_pages(value, dropped)
+                if inner:
+                    out.append({title: inner})
+            elif value not in dropped:
+                out.append(item)
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,1 @@
+"""Reports of a `ChangeSet` for people and machines: terminal text, Markdown (pull requests), JSON."""
