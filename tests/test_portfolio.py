@@ -221,10 +221,10 @@ def test_dashboard_sorts_filters_and_keeps_the_filter_in_the_url(chromium, visit
     page.goto(_base(kind, site, http_root) + "customers/dashboard.html")
     assert page.locator(".hb-count").inner_text() == f"显示 {N + 1} / {N + 1} 个项目"
     before = _rows(page, "name")
-    page.locator("th[data-sort=progress]").click()
+    page.locator("th[data-sort=progress] button").click()
     progress = [int(x) for x in _rows(page, "progress")]
     assert progress == sorted(progress) and _rows(page, "name") != before
-    page.locator("th[data-sort=progress]").click()
+    page.locator("th[data-sort=progress] button").click()
     assert [int(x) for x in _rows(page, "progress")] == sorted(progress, reverse=True)
 
     # "The 5 most overdue projects in the deployment phase": filter the phase, sort by days late.

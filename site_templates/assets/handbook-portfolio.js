@@ -63,17 +63,19 @@
       heads.forEach(function (th) {
         var col = th.querySelector(".hb-col");
         if (!col || !col.getAttribute("data-sort")) return;
+        // The header cell keeps its role (and carries aria-sort); a button inside it is what is pressed.
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "hb-sort-button";
+        while (th.firstChild) button.appendChild(th.firstChild);
+        th.appendChild(button);
         th.classList.add("hb-sortable");
-        th.setAttribute("tabindex", "0");
-        th.setAttribute("role", "button");
         th.setAttribute("data-sort", col.getAttribute("data-sort"));
-        var toggle = function () {
+        button.addEventListener("click", function () {
           var key = th.getAttribute("data-sort");
           form.elements.sort.value = form.elements.sort.value === key ? "-" + key : key;
           apply(true);
-        };
-        th.addEventListener("click", toggle);
-        th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+        });
       });
       [].slice.call(table.querySelectorAll("tbody tr")).forEach(function (tr, index) {
         var marker = tr.querySelector(".hb-row");
