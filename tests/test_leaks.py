@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ACME_PATH, fixture_mkdocs_yml
-from handbook.data.loader import Project, load_project
+from handbook.data.loader import Project
 from handbook.deliver.bundle import BundleRun, build_bundle, leak_scan_for
 from handbook.errors import HandbookError
 from handbook.deliver.offline import external_references, is_remote
 from handbook.site.build import build_site
-from test_loader import edit, problems
+from test_loader import problems
 
 BETA = {"name: 艾克米集团": "name: 贝塔建工", "name: 张三": "name: 王五", '"013800138000"': '"013900139000"'}
 BETA_TEXT = "贝塔建工 王五 013900139000 wangwu@beta-build.example"

@@ -29,6 +29,14 @@ def page_texts(site: Path) -> dict[str, str]:
     return texts
 
 
+def test_every_subpackage_goes_into_the_wheel() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(REPO / "plugins").parts) for p in (REPO / "plugins").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
+
+
 def test_init_writes_a_handbook_with_no_customers_that_builds(tmp_path: Path, capsys) -> None:
     project = tmp_path / "h"
     assert main(["init", str(project), "--title", "筑基实施手册", "--vendor", "筑基软件"]) == 0

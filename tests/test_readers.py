@@ -12,7 +12,6 @@ import pytest
 from conftest import ACME_PATH, READER_CUSTOMER, REPO
 from handbook.data import model as m
 from handbook.data.loader import Project, load_project
-from handbook.errors import HandbookError
 from handbook.pages import routes
 from handbook.pages.registry import generate
 from test_loader import edit

@@ -113,7 +113,7 @@ def test_the_script_exits_1_on_differences_0_when_the_same_2_on_bad_usage(tmp_pa
     assert same.returncode == 0 and "1 identical, 0 differing" in same.stdout
     different = run(a, c)
     assert different.returncode == 1
-    assert f"differs: index.html\n    -共 3 个客户项目" in different.stdout
+    assert "differs: index.html\n    -共 3 个客户项目" in different.stdout
     assert run(a, tmp_path / "missing").returncode == 2
     (tmp_path / "empty").mkdir()
     assert run(a, tmp_path / "empty").returncode == 2

@@ -201,7 +201,7 @@ def test_a_full_disk_names_the_path_and_exits_1(minimal: Path, monkeypatch, caps
 
     def write_file(content, output_path):  # the disk fills up at the first page
         if output_path.endswith(".html"):
-            with open(output_path, "wb") as f:
+            with open(output_path, "wb"):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(content, output_path)
 

@@ -15,7 +15,7 @@ from ..errors import NOWHERE, Source
 from .sla_clock import add_months, start_of_day
 
 if TYPE_CHECKING:
-    from .model import SlaTarget, SlaTier
+    from .methodology import SlaTarget, SlaTier
 
 RECENT_DAYS = 90  # "recent" SLA breaches on the dashboard
 BACKLOG_STATUSES = ("pending", "planned", "delivered", "rejected")

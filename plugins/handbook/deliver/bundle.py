@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import html
 import os
 import tempfile
 import zipfile
@@ -26,7 +25,7 @@ from ..errors import HandbookError
 from ..load import load
 from ..site.build import build_into, clean_stale, source_commit, staging_dir
 from ..site.plugin import ASSETS
-from ..site.plugin import OFFLINE_SHIM as SHIM
+from ..site.site_config import OFFLINE_SHIM as SHIM
 from ..site.variant import BuildVariant
 from ..templates import defaults_dir
 from .attachments import Unreadable, file_text

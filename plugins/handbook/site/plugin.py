@@ -13,9 +13,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import yaml
 
 import jieba
 import jinja2
@@ -31,14 +29,14 @@ from mkdocs.structure.pages import Page
 from ..data.loader import Project
 from ..data.revisions import change_log
 from ..data.model import Model
-from ..errors import HandbookError, Location, Problem, log
+from ..errors import HandbookError, Location, log
 from ..load import load
 from ..pages.base import GeneratedPage
 from ..pages.rendering import EDIT_MARKER
 from ..pages.registry import customer_of_output, generate, url_key
 from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
-from ..templates import search_path, template_file
+from ..templates import template_file
 from .build import source_commit
 from ..pages.rendering import css_string
 from ..pages.routes import CUSTOMERS
@@ -48,13 +46,13 @@ from .git_dates import GitDates
 from .links import links_to_excluded
 from .navigation import ScopedNavigation, expand_nav, move_after_home, without_pages
 from .preview import replace_pages, report
+from .site_config import OFFLINE_SHIM, add_theme_overrides, apply_site_metadata, make_offline
 from .variant import BuildVariant
 
 ASSETS = ("assets/handbook.css",)
 # Only the internal site has the portfolio tables this script sorts and filters.
 INTERNAL_ASSETS = ("assets/handbook-portfolio.js",)
 PRINTED_META = ("title", "subtitle", "status", "description")
-OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 _EDIT_MARKER = re.compile(re.escape(EDIT_MARKER).replace(re.escape("{}"), "(.+?)"))
 _HREF = re.compile(r'href="([^"#?]*)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
@@ -164,7 +162,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 project, model, branch=self.config.changes_branch, base_ref=self.config.changes_base,
                 customer=self.variant.customer))
             self.abbreviations = abbreviation_definitions(model)
-            _apply_site_metadata(config, model)
+            apply_site_metadata(config, model)
         else:
             self.abbreviations = ""
             config.theme["language"] = "zh"  # the problem list's own language, whatever the data says
@@ -180,7 +178,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         else:
             config.extra.pop("version", None)
         if self.variant.offline and model is not None:
-            _make_offline(config)
+            make_offline(config)
             whose = f" · 客户 {self.variant.customer}" if self.variant.customer else ""
             config.copyright = html.escape(f"{model.handbook.title} · 版本 {model.handbook.version} · "
                                            f"源提交 {source_commit(root)} · 构建于 {model.as_of.isoformat()}{whose}")
@@ -193,7 +191,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # A sitemap needs absolute URLs: without `site_url` MkDocs writes one with no addresses.
         if not config.site_url:
             config.theme.static_templates.discard("sitemap.xml")
-        _add_theme_overrides(config, self.templates_dir)
+        add_theme_overrides(config, self.templates_dir)
         return config
 
     def _show_problems(self, messages: list[str]) -> None:
@@ -364,93 +362,3 @@ def _template_problem(error: jinja2.TemplateError, templates_dir: Path, root: Pa
             name = path.as_posix()
         return f"{name}:{line}:1: {getattr(error, 'message', None) or error}"
     return f"{templates_dir.name}/pages: {type(error).__name__}: {error}"
-
-
-def _apply_site_metadata(config: MkDocsConfig, model: Model) -> None:
-    """Title, description, language and repository come from handbook.yml; mkdocs.yml may repeat a
-    value (MkDocs requires `site_name`) but not contradict it."""
-    handbook = model.handbook
-    wanted = {"site_name": handbook.title, "site_description": handbook.description or None,
-              "repo_url": handbook.repository or None}
-    problems = []
-    written = _config_positions(config.config_file_path)
-    for key, value in wanted.items():
-        current = config.get(key)
-        if value is None:
-            continue
-        if (key,) in written and current != value:
-            problems.append(Problem(written.get((key,), Location("mkdocs.yml")),
-                                    f"{key} '{current}' contradicts {handbook.source.at(_DATA_KEY[key])} "
-                                    f"('{value}'); keep it in project_data/handbook.yml only"))
-        config[key] = value
-    if config.repo_url and not config.repo_name:
-        # MkDocs derives the name while validating mkdocs.yml, before the URL came from handbook.yml.
-        config.repo_name = urlsplit(config.repo_url).path.strip("/") or urlsplit(config.repo_url).netloc
-    language = config.theme.get("language")
-    # Material fills in "en" when mkdocs.yml says nothing; only a written language can contradict.
-    if ("theme", "language") in written and language != handbook.language:
-        problems.append(Problem(written.get(("theme", "language"), Location("mkdocs.yml")),
-                                f"theme.language '{language}' contradicts {handbook.source.at('language')} "
-                                f"('{handbook.language}')"))
-    config.theme["language"] = handbook.language
-    if problems:
-        for problem in problems:
-            log.error(str(problem))
-        raise PluginError(f"{len(problems)} contradiction(s) between mkdocs.yml and project_data/handbook.yml")
-
-
-_DATA_KEY = {"site_name": "title", "site_description": "description", "repo_url": "repository"}
-
-
-def _config_positions(config_file: str | None) -> dict[tuple, Location]:
-    """Positions of the top-level keys (and theme.language) written in mkdocs.yml, for located errors.
-
-    The file is composed, never constructed: it may hold `!!python` tags, and only positions are wanted.
-    """
-    if not config_file:
-        return {}
-    path = Path(config_file)
-    try:
-        node = yaml.compose(path.read_text("utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, yaml.YAMLError):
-        return {}
-    found: dict[tuple, Location] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            mark = value.start_mark
-            found[(key.value,)] = Location(path.name, mark.line + 1, mark.column + 1)
-            if key.value == "theme" and isinstance(value, yaml.MappingNode):
-                for sub_key, sub_value in value.value:
-                    mark = sub_value.start_mark
-                    found[("theme", sub_key.value)] = Location(path.name, mark.line + 1, mark.column + 1)
-    return found
-
-
-def _make_offline(config: MkDocsConfig) -> None:
-    """What a bundle opened from disk needs: file URLs, our own search shim, no version selector,
-    and Material's offline plugin to inline the search index."""
-    from material.plugins.offline.plugin import OfflinePlugin
-
-    config.use_directory_urls = False
-    polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
-    config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
-    # The version selector fetches ../versions.json: published versions only, never offline.
-    config.extra.pop("version", None)
-    if "material/offline" not in config.plugins:
-        offline = OfflinePlugin()
-        offline.load_config({})
-        config.plugins["material/offline"] = offline
-
-
-def _add_theme_overrides(config: MkDocsConfig, templates_dir: Path) -> None:
-    """Material looks in the project's `site_templates/overrides`, then the package's, then itself.
-
-    `theme.custom_dir` in mkdocs.yml (if any) stays first; the folders are added right after it.
-    """
-    dirs = config.theme.dirs
-    custom = config.theme.custom_dir
-    at = 1 if custom and dirs and Path(dirs[0]).resolve() == Path(custom).resolve() else 0
-    for folder in search_path(templates_dir, "overrides"):
-        if folder.is_dir() and all(Path(d).resolve() != folder.resolve() for d in dirs):
-            dirs.insert(at, str(folder))
-            at += 1
