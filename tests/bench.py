@@ -348,11 +348,7 @@ def main() -> None:
     """Run every part at the default (or `--large`) sizes, print the tables, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="10,000-customer validate, every bundle of 100 customers")
-    parser.add_argument("--parts", default="validate,build,overhead,bundle,serve,portfolio",
-                        help="comma-separated parts to run")
-
-
-    parser.add_argument("--parts", default="validate,build,overhead,bundle,leaks,serve,diff",
+    parser.add_argument("--parts", default="validate,build,overhead,bundle,leaks,serve,diff,portfolio",
                         help="comma-separated parts to run")
     parser.add_argument("--leak-sizes", default="10,100,1000", help="customer counts for one bundle's cost")
     parser.add_argument("--validate-sizes", default=None, help="customer counts for validate (default 100,1000)")
