@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ACME_PATH as ACME
+from conftest import REPO, ACME_PATH as ACME
 from conftest import fixture_mkdocs_yml
 from handbook.cli import main
 from handbook.data.loader import Project, load_project
@@ -60,9 +60,22 @@ def test_an_open_p1_from_an_earlier_round_forbids_acceptance(minimal: Path) -> N
 
 # -- 9: the fingerprint covers everything printed on the record ---------------------------------
 
-def test_fingerprint_changes_with_the_handbook_version(minimal: Path) -> None:
-    before = load_project(Project.at(minimal)).customers[0].acceptance.fingerprint
+def test_everything_the_record_prints_is_in_its_fingerprint(minimal: Path) -> None:
+    """The record prints the handbook version the project follows (the customer's `handbook_version`),
+    not the site's current one: publishing a new handbook version must not change a signed record,
+    while changing the version the record names must change its fingerprint."""
+    from handbook.pages.acceptance import render_record
+
+    model = load_project(Project.at(minimal))
+    before = model.customers[0].acceptance.fingerprint
+    printed = render_record(model, model.customers[0], REPO / "site_templates", printable=True)
+    assert f"{model.handbook.title} {model.customers[0].handbook_version}" in printed
     edit(minimal, "project_data/handbook.yml", 'version: "1.0"', 'version: "1.1"')
+    bumped = load_project(Project.at(minimal))
+    assert bumped.customers[0].acceptance.fingerprint == before
+    assert render_record(bumped, bumped.customers[0], REPO / "site_templates", printable=True).split("生成于")[0] \
+        == printed.split("生成于")[0]
+    edit(minimal, "project_data/customers/acme.yml", 'handbook_version: "1.0"', 'handbook_version: "1.1"')
     assert load_project(Project.at(minimal)).customers[0].acceptance.fingerprint != before
 
 

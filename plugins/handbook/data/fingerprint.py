@@ -15,11 +15,10 @@ from . import model as m
 def canonical_record(customer_id: str, raw: dict, handbook: m.Handbook, phases: tuple[m.Phase, ...]) -> str:
     """Canonical JSON of a customer's acceptance record (sorted keys, no whitespace)."""
     deliverables = {x.id: x.name for p in phases for x in p.deliverables}
-    return canonical_text(customer_id, raw, handbook.vendor, handbook.title, deliverables, handbook.version)
+    return canonical_text(customer_id, raw, handbook.vendor, handbook.title, deliverables)
 
 
-def canonical_text(customer_id: str, raw: dict, vendor: object, title: object, deliverables: dict,
-                   release: object) -> str:
+def canonical_text(customer_id: str, raw: dict, vendor: object, title: object, deliverables: dict) -> str:
     """`canonical_record` from plain values: also used on earlier revisions' raw data (`signing`).
 
     `signed_fingerprint` is left out: it is the record's seal, not its content.
@@ -29,7 +28,6 @@ def canonical_text(customer_id: str, raw: dict, vendor: object, title: object, d
     return json.dumps(
         {"customer": customer_id, "name": raw["name"], "project": raw["project"],
          "handbook_version": raw["handbook_version"], "vendor": vendor, "handbook": title,
-         "handbook_release": release,
          "scope": [deliverables.get(d, d) for d in acceptance.get("scope", [])],
          "acceptance": acceptance},
         sort_keys=True, ensure_ascii=False, separators=(",", ":"),

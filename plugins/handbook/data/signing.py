@@ -123,7 +123,7 @@ def find_signed_state(root: Path, data_rel: str, customer_id: str, signed_finger
                          for d in p.get("deliverables") or [] if isinstance(d, dict)}
                 try:
                     canonical = canonical_text(customer_id, customer, handbook.get("vendor"), handbook.get("title"),
-                                               names, handbook.get("version"))
+                                               names)
                 except (AttributeError, TypeError, KeyError):
                     continue
                 if hashlib.sha256(canonical.encode("utf-8")).hexdigest() == signed_fingerprint:
