@@ -36,10 +36,11 @@ def properdocs_build(config: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def properdocs_site(tmp_path_factory) -> Path:
-    """The repository's sample built with `properdocs build`; the build must be clean."""
+def properdocs_site(sample_copy: Path, tmp_path_factory) -> Path:
+    """The sample built with `properdocs build` from the same copy as the MkDocs build (outside git, so
+    both pages say their date is unknown); the build must be clean."""
     out = tmp_path_factory.mktemp("properdocs") / "site"
-    result = properdocs_build(REPO / "mkdocs.yml", out)
+    result = properdocs_build(sample_copy / "mkdocs.yml", out)
     assert result.returncode == 0, result.stderr
     noise = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
     assert noise == [], "\n".join(noise)
