@@ -11,7 +11,8 @@ from pathlib import Path
 from ..data import attention
 from ..data import model as m
 from . import routes
-from .base import GeneratedPage, Route
+from ..errors import Location
+from .base import GeneratedPage, Route, template_source
 from .rendering import render, title
 from .risks import target_path
 
@@ -39,7 +40,8 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
     result = [GeneratedPage(Route.common(INDEX), title(templates_dir, "people"),
                             render(templates_dir, "people_index.md.j2", model=model, here=INDEX, routes=routes,
                                    people=everyone, person_path=person_path),
-                            routes.CUSTOMERS, meta={"hide": ["toc"]})]
+                            routes.CUSTOMERS, meta={"hide": ["toc"]},
+                            sources=(template_source(templates_dir, "people_index.md.j2"),))]
     for person in everyone:
         here = person_path(person.slug)
         result.append(GeneratedPage(
@@ -47,5 +49,7 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
             render(templates_dir, "person.md.j2", model=model, here=here, routes=routes, person=person,
                    target_path=target_path, index=INDEX),
             None, meta={"hide": ["toc"], "title": person.name},
+            # What this page lists is written in the customer files that name the person.
+            sources=(*(Location(c.source.file) for c in person.customers), template_source(templates_dir, "person.md.j2")),
         ))
     return result

@@ -7,7 +7,8 @@ from pathlib import Path
 from ..data import attention
 from ..data import model as m
 from . import operations, routes
-from .base import GeneratedPage, Route
+from ..errors import Location
+from .base import GeneratedPage, Route, template_source
 from .rendering import render, title
 
 PATH = "customers/risks.md"
@@ -37,4 +38,5 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         render(templates_dir, "risks.md.j2", model=model, here=PATH, routes=routes, groups=groups,
                target_path=target_path, customers_at_risk=len({r.customer.id for _, rs in groups for r in rs})),
         routes.CUSTOMERS, meta={"hide": ["toc"]} if not groups else {},
+        sources=(template_source(templates_dir, "risks.md.j2"), *(Location(c.source.file) for c in model.customers)),
     )]
