@@ -82,7 +82,7 @@ def _results(page, base: str, query: str) -> list[str]:
         box.fill(query)
         try:
             # The first query waits for the worker to build the index (slow on a loaded machine).
-            page.wait_for_function(_ANSWERED, timeout=60_000 if attempt == 0 else 15_000)
+            page.wait_for_function(_ANSWERED, timeout=60_000)
             break
         except PlaywrightTimeout:
             if attempt == 2:
