@@ -3,11 +3,14 @@
 The model is the sample's largest customer file (about 20 KB of YAML: contacts, five phases of
 tasks, two UAT rounds, FAQ entries). Customer `i` is that file with its name, e-mail domain and
 customer-specific FAQ IDs made unique, so every generated customer validates, and a bundle holds
-text that no other customer's data holds (the leak scan then has real work to do).
+text that no other customer's data holds (the leak scan then has real work to do). A signed
+acceptance record is sealed again for each copy (its fingerprint covers the customer's ID and name).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -40,13 +43,34 @@ def write_customers(customers_dir: Path, n: int, repo: Path = REPO) -> list[Path
 
     old_name = yaml.safe_load(text)["name"]
     slug = model.stem.split("-")[0]
+    canonical = _canonical_acceptance(repo, model.stem)
     customers_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):
         path = customers_dir / f"{customer_id(i)}.yml"
-        path.write_text(text.replace(old_name, customer_name(i)).replace(slug, customer_id(i)), encoding="utf-8")
+        copy = text.replace(old_name, customer_name(i)).replace(slug, customer_id(i))
+        if canonical is not None:
+            # The same replacements on the canonical JSON give the copy's canonical record.
+            record = canonical.replace(f'"customer":"{model.stem}"', f'"customer":"{customer_id(i)}"')
+            seal = hashlib.sha256(record.replace(old_name, customer_name(i)).replace(slug, customer_id(i))
+                                  .encode("utf-8")).hexdigest()
+            copy = _SEAL.sub(lambda m: m.group(1) + seal, copy)
+        path.write_text(copy, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+_SEAL = re.compile(r"(?m)^(  signed_fingerprint: )[0-9a-f]{64}$")
+
+
+def _canonical_acceptance(repo: Path, customer: str) -> str | None:
+    """The canonical acceptance record of a sample customer if it is sealed, else None."""
+    if not _SEAL.search((repo / f"project_data/customers/{customer}.yml").read_text(encoding="utf-8")):
+        return None
+    from handbook.data.loader import Project, load_project
+
+    model = load_project(Project.at(repo))
+    return next(c for c in model.customers if c.id == customer).acceptance.canonical
 
 
 def sample_portfolio(root: Path, n: int, repo: Path = REPO) -> Path:
