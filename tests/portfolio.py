@@ -8,6 +8,8 @@ text that no other customer's data holds (the leak scan then has real work to do
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -41,12 +43,55 @@ def write_customers(customers_dir: Path, n: int, repo: Path = REPO) -> list[Path
     old_name = yaml.safe_load(text)["name"]
     slug = model.stem.split("-")[0]
     customers_dir.mkdir(parents=True, exist_ok=True)
+    seal = _resealer(model, repo)
     paths = []
     for i in range(n):
         path = customers_dir / f"{customer_id(i)}.yml"
-        path.write_text(text.replace(old_name, customer_name(i)).replace(slug, customer_id(i)), encoding="utf-8")
+        replaced = {old_name: customer_name(i), slug: customer_id(i)}
+        path.write_text(seal(_replace(text, replaced), customer_id(i), replaced), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _replace(value, replaced: dict[str, str]):
+    """`value` (text, or parsed data) with every string's `replaced` keys replaced, in order."""
+    if isinstance(value, str):
+        for old, new in replaced.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _replace(v, replaced) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, replaced) for v in value]
+    return value
+
+
+def _resealer(model: Path, repo: Path):
+    """A function giving a generated customer's text the seal of its own signed record.
+
+    A signed acceptance record keeps the fingerprint of what was signed, which covers the
+    customer's name: a copy under another name must be sealed again, as its signatories would.
+    """
+    text = model.read_text(encoding="utf-8")
+    if not re.search(r"^  signed_fingerprint: ", text, re.M):
+        return lambda generated, cid, replaced: generated
+    from handbook.data.fingerprint import canonical_text
+    from handbook.data.yaml_source import parse_bytes
+    from handbook.errors import ProblemLog
+
+    def data(path: Path):
+        return parse_bytes(path.read_bytes(), path.name, ProblemLog()).data
+
+    handbook, phases, template = data(repo / "project_data/handbook.yml"), data(repo / "project_data/phases.yml"), data(model)
+    deliverables = {x["id"]: x["name"] for p in phases["phases"] for x in p.get("deliverables", ())}
+
+    def seal(generated: str, cid: str, replaced: dict[str, str]) -> str:
+        canonical = canonical_text(cid, _replace(template, replaced), handbook["vendor"], handbook["title"], deliverables)
+        fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return re.sub(r"^  signed_fingerprint: [0-9a-f]{64}$", f"  signed_fingerprint: {fingerprint}", generated,
+                      flags=re.M)
+
+    return seal
 
 
 def sample_portfolio(root: Path, n: int, repo: Path = REPO) -> Path:
