@@ -55,9 +55,14 @@ def encode(key: str, doc: tuple | None, problems: list[Problem]) -> bytes:
     return _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
 
 
+def sound(blob: bytes) -> bool:
+    """Whether `blob` is a whole entry (magic and checksum right); its key is checked by `decode`."""
+    return len(blob) >= 8 and blob[:4] == _MAGIC and zlib.crc32(blob[8:]) == int.from_bytes(blob[4:8], "big")
+
+
 def decode(key: str, blob: bytes) -> tuple[tuple | None, list[Problem]] | None:
     """The (doc, problems) of an entry, or None when it is not a sound entry for `key`."""
-    if len(blob) < 8 or blob[:4] != _MAGIC or zlib.crc32(blob[8:]) != int.from_bytes(blob[4:8], "big"):
+    if not sound(blob):
         return None
     try:
         stored, doc, problems = marshal.loads(blob[8:])

@@ -58,7 +58,7 @@ class CustomerBuilder:
                   problems: ProblemLog) -> tuple[list[m.Customer], list]:
         """The customers of `files` (in ID order) and the problems the rules found in them; every
         other problem goes to `problems`. `faq_ids` holds the global FAQ IDs and their locations."""
-        from .loader import _read_docs
+        from .loader import iter_docs
 
         found: dict[str, tuple[m.Customer, tuple[tuple[str, Location], ...]]] = {}
         missing: list[tuple[str, FileRead]] = []
@@ -70,25 +70,27 @@ class CustomerBuilder:
                     found[name] = hit
                     continue
             missing.append((name, read))
-        flawed: set[str] = set()  # a file with a problem of its own is never stored built: its problem would be lost
-        docs, invalid = _read_docs(self.project.root, missing, problems, flawed) if missing else ({}, set())
+        docs = iter_docs(self.project.root, missing, problems)  # read as they are built, not all first
         reader = CustomerReader(self.project, problems, self.as_of)
-        reads = dict(missing)
         customers: list[m.Customer] = []
         rule_problems: list = []
-        for name, _ in files:
+        for name, read in files:
             if name in found:
-                customer, own_faq = found[name]
+                customer, own_faq = found.pop(name)
                 for faq_id, where in own_faq:  # what `CustomerReader.customer` checks, replayed in order
                     if faq_id in faq_ids:
                         problems.add(where, f"duplicate FAQ entry ID '{faq_id}' (first defined at {faq_ids[faq_id]})")
                     faq_ids[faq_id] = where
                 customers.append(customer)
-            elif name in docs:
-                customer = self._build_one(reader, docs.pop(name), name, reads[name], name in invalid, name in flawed, faq_ids,
-                                           problems, rule_problems)
+                continue
+            key, doc, invalid, flawed = next(docs)
+            assert key == name
+            if doc is not None:
+                # A file with a problem of its own is never stored built: its problem would be lost.
+                customer = self._build_one(reader, doc, name, read, invalid, flawed, faq_ids, problems, rule_problems)
                 if customer is not None:
                     customers.append(customer)
+        docs.close()
         self.cache.prune()
         return customers, rule_problems
 

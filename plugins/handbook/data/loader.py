@@ -138,24 +138,27 @@ def _find_files(project: Project, problems: ProblemLog) -> tuple[list[tuple[str,
     return [x for x in named if not x[0].startswith("customers/")], [x for x in named if x[0].startswith("customers/")]
 
 
-def _read_docs(root: Path, files: list[tuple[str, FileRead]], problems: ProblemLog,
-               flawed: set[str] | None = None) -> tuple[dict[str, YamlDocument], set[str]]:
-    """The documents of `files` (the one hook of the file cache: unchanged files come from
-    .handbook-cache/, the rest are read on all cores, each by `check_file` below); and the keys of
-    those that failed their schema. `flawed` receives the keys of files with any problem."""
-    from .reading import read_checked
-
+def _read_docs(root: Path, files: list[tuple[str, FileRead]], problems: ProblemLog) -> tuple[dict[str, YamlDocument], set[str]]:
+    """The documents of `files` and the keys of those that failed their schema."""
     docs: dict[str, YamlDocument] = {}
     invalid: set[str] = set()
+    for key, doc, schema_failed, _ in iter_docs(root, files, problems):
+        if doc is not None:
+            docs[key] = doc
+        if schema_failed:
+            invalid.add(key)
+    return docs, invalid
+
+
+def iter_docs(root: Path, files: list[tuple[str, FileRead]], problems: ProblemLog):
+    """(key, document or None, failed its schema, has a problem of its own) of each of `files`, in
+    order, one at a time; each file's problems go to `problems`. The one hook of the file cache:
+    unchanged files come from .handbook-cache/, the rest are read on all cores by `check_file`."""
+    from .reading import read_checked
+
     for (key, _), (doc, found) in zip(files, read_checked(root, [read for _, read in files])):
         problems.problems.extend(found)
-        if found and flawed is not None:
-            flawed.add(key)
-        if doc is not None:
-            docs[key] = YamlDocument(*doc[:3])
-            if doc[3]:
-                invalid.add(key)
-    return docs, invalid
+        yield key, (YamlDocument(*doc[:3]) if doc is not None else None), bool(doc is not None and doc[3]), bool(found)
 
 
 def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:

@@ -8,12 +8,14 @@ None, problems), in order, exactly as `loader.check_file` produced them, now or 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Location, Problem
-from .cache import FileCache, decode, encode, entry_key
+from .cache import FileCache, decode, encode, entry_key, sound
 from .yaml_source import MAX_FILE_BYTES
 
 # Below this many files to read, starting worker processes costs more than it saves.
@@ -49,31 +51,36 @@ def read_files(root: Path, files: list[tuple[Path, str]]) -> list[FileRead]:
     return found
 
 
-def read_checked(root: Path, files: list[FileRead], workers: int | None = None) -> list[Result]:
-    """(document, problems) of each file read by `read_files`, reusing and refreshing the project's cache."""
+def read_checked(root: Path, files: list[FileRead], workers: int | None = None) -> Iterator[Result]:
+    """(document, problems) of each file read by `read_files`, in order, reusing and refreshing the
+    project's cache. Results come one at a time, as the caller takes them: a load builds each
+    customer from its document and drops it, so a thousand documents are never held at once."""
     cache = FileCache(root)
-    results: list[Result | None] = [None] * len(files)
-    misses: list[tuple[int, str, bytes, str, str]] = []
-    for i, read in enumerate(files):
-        if read.refused is not None:
-            results[i] = (None, [read.refused])
-            continue
-        hit = cache.get(read.key)
-        if hit is not None:
-            results[i] = hit
-        else:
-            misses.append((i, read.rel, read.raw, read.kind, read.key))
+    stored: list[bytes | None] = []
+    misses: list[tuple[str, bytes, str, str, str]] = []
+    for read in files:
+        blob = None if read.refused is not None else cache.read(read.key)
+        if blob is not None and not sound(blob):
+            blob = None
+        stored.append(blob)
+        if read.refused is None and blob is None:
+            misses.append((read.rel, read.raw, read.kind, read.key, str(root)))
     workers = workers or os.cpu_count() or 1
-    jobs = [(rel, raw, kind, key, str(root)) for _, rel, raw, kind, key in misses]
-    if workers > 1 and len(misses) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            blobs = pool.map(_check_and_store, jobs, chunksize=max(1, len(jobs) // (8 * workers)))
-            for (i, *_, key), blob in zip(misses, blobs):  # decoded as they come: no pile of blobs
-                results[i] = decode(key, blob)
-    else:
-        for (i, *_), job in zip(misses, jobs):
-            results[i] = _check_and_store(job, keep=True)
-    return results  # type: ignore[return-value]
+    with ExitStack() as stack:
+        if workers > 1 and len(misses) >= PARALLEL_FROM:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            checked = (decode(job[3], blob) for job, blob in
+                       zip(misses, pool.map(_check_and_store, misses, chunksize=max(1, len(misses) // (8 * workers)))))
+        else:
+            checked = (_check_and_store(job, keep=True) for job in misses)
+        for read, blob in zip(files, stored):
+            if read.refused is not None:
+                yield None, [read.refused]
+                continue
+            result = decode(read.key, blob) if blob is not None else next(checked)
+            if result is None:  # an entry for another key, or damaged past its checksum: read the file
+                result = _check_and_store((read.rel, read.raw, read.kind, read.key, str(root)), keep=True)
+            yield result
 
 
 def prune(root: Path, files: list[FileRead]) -> None:
