@@ -207,6 +207,12 @@ def _named(customer: m.Customer, vendor_roles: set[str]) -> list[str]:
     return [name for text in fields for name in owner_names(text)]
 
 
+def people_names(model: m.Model) -> list[str]:
+    """The names of `people(model)`, in its order, without gathering their work (for routes)."""
+    vendor_roles = {r.id for r in model.roles if r.side == "vendor"}
+    return sorted({normal_name(name) for customer in model.customers for name in _named(customer, vendor_roles)})
+
+
 def people(model: m.Model) -> list[Person]:
     """Everyone named as owner or assignee in customer data, by name, with their open work by due date."""
     vendor_roles = {r.id for r in model.roles if r.side == "vendor"}
