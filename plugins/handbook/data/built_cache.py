@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import operator
 import pickle
 import zlib
 from collections.abc import Callable, Iterable
@@ -38,7 +39,7 @@ from .cache import FileCache, entry_key
 from .positions import Positions
 
 _MAGIC = b"HBB1"
-_SAFE_MODULES = ("datetime", "zoneinfo", "builtins", "copyreg")
+_SAFE_MODULES = ("datetime", "zoneinfo", "builtins", "copyreg", "_operator")
 
 
 class SharedRecords:
@@ -79,36 +80,48 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
     return names
 
 
+class _Table(list):
+    """The shared records of the run being loaded, then the loading customer's positions.
+
+    Pickled as a reference to the module's one table, so a stored customer points to a shared record
+    as `getitem(table, i)`: a C-level call when loading, and no Python callback per object when storing
+    (`persistent_id` is called for every string). Loads run one at a time, as the CLI and `serve` do.
+    """
+
+    def __reduce__(self) -> str:
+        return "_TABLE"
+
+
+_TABLE = _Table()
+_TABLE_OWNER: list[object] = [None]
+
+
 class _Pickler(pickle.Pickler):
     def __init__(self, out, shared: SharedRecords, positions: Positions):
         super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
         self.shared, self.positions = shared, positions
 
-    def persistent_id(self, obj: Any) -> Any:
-        if type(obj) is Positions:
+    def reducer_override(self, obj: Any) -> Any:
+        index = self.shared.index.get(id(obj))
+        if index is not None:
+            return operator.getitem, (_TABLE, index)
+        cls = type(obj)
+        if cls is Positions:
             if obj is not self.positions:
                 raise pickle.PicklingError("a record points into another file's positions")
-            return len(self.shared.objects)  # the slot after the shared records
-        return self.shared.index.get(id(obj))
-
-    def reducer_override(self, obj: Any) -> Any:
+            return operator.getitem, (_TABLE, len(self.shared.objects))
         # A frozen dataclass is rebuilt by calling it with its fields: a C-level call, not the
         # per-field __setstate__ loop pickle would run in Python (about 3x faster to load).
-        names = _field_names(type(obj)) if not isinstance(obj, type) else None
+        names = _field_names(cls) if cls is not type else None
         if names is None:
             return NotImplemented
-        return type(obj), tuple(getattr(obj, n) for n in names)
+        return cls, tuple(getattr(obj, n) for n in names)
 
 
 _CLASSES: dict[tuple[str, str], Any] = {}
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, table: list):
-        super().__init__(io.BytesIO(data))
-        # A C-level lookup: a customer points to its shared records a few hundred times.
-        self.persistent_load = table.__getitem__
-
     def find_class(self, module: str, name: str) -> Any:
         found = _CLASSES.get((module, name))
         if found is None:
@@ -134,7 +147,6 @@ class BuiltCache:
     def __init__(self, root: Path, shared: SharedRecords):
         self.files = FileCache(root, "built")
         self.shared = shared
-        self.table = [*shared.objects, None]  # persistent ids: the shared records, then the file's positions
         self.used: set[str] = set()
 
     def get(self, key: str, positions: Positions) -> tuple[Any, tuple[tuple[str, Location], ...]] | None:
@@ -147,8 +159,8 @@ class BuiltCache:
         if zlib.crc32(payload) != int.from_bytes(blob[4:8], "big") or bytes(payload[:64]) != key.encode():
             return None
         try:
-            self.table[-1] = positions
-            customer, faq_ids = _Unpickler(bytes(payload[64:]), self.table).load()
+            _bind(self.shared, positions)
+            customer, faq_ids = _Unpickler(io.BytesIO(payload[64:])).load()
         except Exception:  # noqa: BLE001 - any damage the CRC missed: rebuild, never trust
             return None
         return customer, faq_ids
@@ -167,6 +179,14 @@ class BuiltCache:
     def prune(self) -> None:
         """Delete the entries this load did not ask for (old states of customers, other days)."""
         self.files.prune(self.used)
+
+
+def _bind(shared: SharedRecords, positions: Positions) -> None:
+    """Point the module's table at `shared`'s records and the loading customer's positions."""
+    if _TABLE_OWNER[0] is not shared:
+        _TABLE[:] = [*shared.objects, None]
+        _TABLE_OWNER[0] = shared
+    _TABLE[-1] = positions
 
 
 def marks_loader(root: Path, rel: str, kind: str, key: str) -> Callable[[], Any]:
