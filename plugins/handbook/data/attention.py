@@ -158,6 +158,7 @@ def person_slug(name: str) -> str:
 
 _SEPARATORS = re.compile(r"[、，,;；/]")
 _AFFILIATION = re.compile(r"\s*[（(][^（）()]*[)）]$")
+_LISTED = re.compile(r"[、，,;；/（(]")
 
 
 def owner_names(text: str) -> list[str]:
@@ -166,6 +167,9 @@ def owner_names(text: str) -> list[str]:
     Owners are free text; several people are listed with 、 or commas, an affiliation in brackets
     after a name. Anything else (`筑云运维 王磊`) is kept as written.
     """
+    if not _LISTED.search(text):  # one name as written, the common case: no split, no affiliation
+        name = normal_name(text)
+        return [name] if name else []
     names = (_AFFILIATION.sub("", part).strip() for part in _SEPARATORS.split(text))
     return [normal_name(n) for n in names if n.strip()]
 
