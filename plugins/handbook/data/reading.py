@@ -23,9 +23,10 @@ PARALLEL_FROM = 48
 Result = tuple[tuple | None, list[Problem]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class FileRead:
-    """One data file's bytes and cache key, or the problem that keeps it from being read."""
+    """One data file's bytes and cache key, or the problem that keeps it from being read (the
+    bytes are let go once the file is checked)."""
 
     rel: str
     kind: str
@@ -57,22 +58,23 @@ def read_checked(root: Path, files: list[FileRead], workers: int | None = None) 
     customer from its document and drops it, so a thousand documents are never held at once."""
     cache = FileCache(root)
     stored: list[bytes | None] = []
-    misses: list[tuple[str, bytes, str, str, str]] = []
+    missing: list[FileRead] = []
     for read in files:
         blob = None if read.refused is not None else cache.read(read.key)
         if blob is not None and not sound(blob):
             blob = None
         stored.append(blob)
         if read.refused is None and blob is None:
-            misses.append((read.rel, read.raw, read.kind, read.key, str(root)))
+            missing.append(read)
+    jobs = ((read.rel, read.raw, read.kind, read.key, str(root)) for read in missing)
     workers = workers or os.cpu_count() or 1
     with ExitStack() as stack:
-        if workers > 1 and len(misses) >= PARALLEL_FROM:
+        if workers > 1 and len(missing) >= PARALLEL_FROM:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
-            checked = (decode(job[3], blob) for job, blob in
-                       zip(misses, pool.map(_check_and_store, misses, chunksize=max(1, len(misses) // (8 * workers)))))
+            blobs = pool.map(_check_and_store, jobs, chunksize=max(1, len(missing) // (8 * workers)))
+            checked = (decode(read.key, blob) for read, blob in zip(missing, blobs))
         else:
-            checked = (_check_and_store(job, keep=True) for job in misses)
+            checked = (_check_and_store(job, keep=True) for job in jobs)
         for read, blob in zip(files, stored):
             if read.refused is not None:
                 yield None, [read.refused]
@@ -80,6 +82,7 @@ def read_checked(root: Path, files: list[FileRead], workers: int | None = None) 
             result = decode(read.key, blob) if blob is not None else next(checked)
             if result is None:  # an entry for another key, or damaged past its checksum: read the file
                 result = _check_and_store((read.rel, read.raw, read.kind, read.key, str(root)), keep=True)
+            read.raw = b""  # a thousand files' bytes need not wait for the end of the load
             yield result
 
 
