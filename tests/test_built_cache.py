@@ -189,3 +189,22 @@ def test_positions_of_a_file_changed_since_are_not_guessed(sample: Path) -> None
     assert load() is None  # no entry, and the file holds other bytes: every position is then 1:1
     (sample / HUAJIAN).write_bytes(raw)
     assert load()[1]["industry"] is not None
+
+
+def test_pages_from_built_customers_are_the_pages_of_a_load_without_cache(sample: Path, tmp_path: Path,
+                                                                        builds: list[str]) -> None:
+    """What `build`, `serve` and `bundle` make from a warm load: the same text and the same edit-link lines."""
+    from handbook.pages.registry import generate
+
+    def pages(model):
+        return [(p.path, p.title, p.markdown, [str(s) for s in p.sources]) for p in generate(model, REPO / "site_templates")]
+
+    _state(sample)
+    builds.clear()
+    warm, _ = _state(sample)
+    assert builds == []
+    cold, _ = _cold(sample, tmp_path)
+    made = pages(warm)
+    assert made == pages(cold)
+    assert any(s.startswith("project_data/customers/ruifeng-mfg.yml:") and not s.endswith(":1:1")
+               for *_, sources in made for s in sources)
