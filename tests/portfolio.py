@@ -3,8 +3,7 @@
 The model is the sample's largest customer file (about 20 KB of YAML: contacts, five phases of
 tasks, two UAT rounds, FAQ entries). Customer `i` is that file with its name, e-mail domain and
 customer-specific FAQ IDs made unique, so every generated customer validates, and a bundle holds
-text that no other customer's data holds (the leak scan then has real work to do). A signed
-acceptance record is sealed again for each copy (its fingerprint covers the customer's ID and name).
+text that no other customer's data holds (the leak scan then has real work to do).
 """
 
 from __future__ import annotations
@@ -43,34 +42,56 @@ def write_customers(customers_dir: Path, n: int, repo: Path = REPO) -> list[Path
 
     old_name = yaml.safe_load(text)["name"]
     slug = model.stem.split("-")[0]
-    canonical = _canonical_acceptance(repo, model.stem)
     customers_dir.mkdir(parents=True, exist_ok=True)
+    seal = _resealer(model, repo)
     paths = []
     for i in range(n):
         path = customers_dir / f"{customer_id(i)}.yml"
-        copy = text.replace(old_name, customer_name(i)).replace(slug, customer_id(i))
-        if canonical is not None:
-            # The same replacements on the canonical JSON give the copy's canonical record.
-            record = canonical.replace(f'"customer":"{model.stem}"', f'"customer":"{customer_id(i)}"')
-            seal = hashlib.sha256(record.replace(old_name, customer_name(i)).replace(slug, customer_id(i))
-                                  .encode("utf-8")).hexdigest()
-            copy = _SEAL.sub(lambda m: m.group(1) + seal, copy)
-        path.write_text(copy, encoding="utf-8")
+        replaced = {old_name: customer_name(i), slug: customer_id(i)}
+        path.write_text(seal(_replace(text, replaced), customer_id(i), replaced), encoding="utf-8")
         paths.append(path)
     return paths
 
 
-_SEAL = re.compile(r"(?m)^(  signed_fingerprint: )[0-9a-f]{64}$")
+def _replace(value, replaced: dict[str, str]):
+    """`value` (text, or parsed data) with every string's `replaced` keys replaced, in order."""
+    if isinstance(value, str):
+        for old, new in replaced.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _replace(v, replaced) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, replaced) for v in value]
+    return value
 
 
-def _canonical_acceptance(repo: Path, customer: str) -> str | None:
-    """The canonical acceptance record of a sample customer if it is sealed, else None."""
-    if not _SEAL.search((repo / f"project_data/customers/{customer}.yml").read_text(encoding="utf-8")):
-        return None
-    from handbook.data.loader import Project, load_project
+def _resealer(model: Path, repo: Path):
+    """A function giving a generated customer's text the seal of its own signed record.
 
-    model = load_project(Project.at(repo))
-    return next(c for c in model.customers if c.id == customer).acceptance.canonical
+    A signed acceptance record keeps the fingerprint of what was signed, which covers the
+    customer's name: a copy under another name must be sealed again, as its signatories would.
+    """
+    text = model.read_text(encoding="utf-8")
+    if not re.search(r"^  signed_fingerprint: ", text, re.M):
+        return lambda generated, cid, replaced: generated
+    from handbook.data.fingerprint import canonical_text
+    from handbook.data.yaml_source import parse_bytes
+    from handbook.errors import ProblemLog
+
+    def data(path: Path):
+        return parse_bytes(path.read_bytes(), path.name, ProblemLog()).data
+
+    handbook, phases, template = data(repo / "project_data/handbook.yml"), data(repo / "project_data/phases.yml"), data(model)
+    deliverables = {x["id"]: x["name"] for p in phases["phases"] for x in p.get("deliverables", ())}
+
+    def seal(generated: str, cid: str, replaced: dict[str, str]) -> str:
+        canonical = canonical_text(cid, _replace(template, replaced), handbook["vendor"], handbook["title"], deliverables)
+        fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return re.sub(r"^  signed_fingerprint: [0-9a-f]{64}$", f"  signed_fingerprint: {fingerprint}", generated,
+                      flags=re.M)
+
+    return seal
 
 
 def sample_portfolio(root: Path, n: int, repo: Path = REPO) -> Path:

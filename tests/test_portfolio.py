@@ -260,3 +260,12 @@ def test_from_a_name_to_all_their_open_items_from_disk(chromium, visit, portfoli
     assert len(items) == len(person.assignments) > 10
     assert items == [a.record.task.title if a.kind == "task" else a.record.title for a in person.assignments]
     assert visit.errors == []
+
+
+def test_people_routes_name_exactly_the_people_pages(tmp_path: Path) -> None:
+    """The route check takes the people's names without their work: the same people, in the same order."""
+    model = load_project(Project.at(varied_portfolio(tmp_path / "p", 30, dt.date(2026, 11, 28))),
+                         as_of=dt.date(2026, 11, 28))
+    everyone = attention.people(model)
+    assert len(everyone) > 3
+    assert attention.people_names(model) == [p.name for p in everyone]

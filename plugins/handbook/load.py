@@ -8,6 +8,7 @@ an edit changes a file's size or time, and the next build loads afresh).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from pathlib import Path
 
@@ -48,7 +49,15 @@ def load(project: Project, as_of: dt.date | None = None) -> Model:
     model = _memo.get(key)
     if model is None:
         model = load_project(project, as_of)
-        problems = check_routes(model, content_pages(project))
+        # The model is millions of objects that live as long as it does: a collection started by
+        # the route check's allocations would walk them all for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            problems = check_routes(model, content_pages(project))
+        finally:
+            if collecting:
+                gc.enable()
         if problems:
             raise HandbookError(problems, summary=f"{len(set(problems))} error(s) in project data")
         _memo.clear()  # one project per process; keep only the latest state

@@ -158,6 +158,7 @@ def person_slug(name: str) -> str:
 
 _SEPARATORS = re.compile(r"[、，,;；/]")
 _AFFILIATION = re.compile(r"\s*[（(][^（）()]*[)）]$")
+_LISTED = re.compile(r"[、，,;；/（(]")
 
 
 def owner_names(text: str) -> list[str]:
@@ -166,6 +167,9 @@ def owner_names(text: str) -> list[str]:
     Owners are free text; several people are listed with 、 or commas, an affiliation in brackets
     after a name. Anything else (`筑云运维 王磊`) is kept as written.
     """
+    if not _LISTED.search(text):  # one name as written, the common case: no split, no affiliation
+        name = normal_name(text)
+        return [name] if name else []
     names = (_AFFILIATION.sub("", part).strip() for part in _SEPARATORS.split(text))
     return [normal_name(n) for n in names if n.strip()]
 
@@ -205,6 +209,12 @@ def _named(customer: m.Customer, vendor_roles: set[str]) -> list[str]:
     fields += [n for c in customer.operations.health_checks for n in c.by]
     fields += [c.name for c in customer.contacts if c.role in vendor_roles]
     return [name for text in fields for name in owner_names(text)]
+
+
+def people_names(model: m.Model) -> list[str]:
+    """The names of `people(model)`, in its order, without gathering their work (for routes)."""
+    vendor_roles = {r.id for r in model.roles if r.side == "vendor"}
+    return sorted({normal_name(name) for customer in model.customers for name in _named(customer, vendor_roles)})
 
 
 def people(model: m.Model) -> list[Person]:

@@ -55,9 +55,14 @@ def encode(key: str, doc: tuple | None, problems: list[Problem]) -> bytes:
     return _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
 
 
+def sound(blob: bytes) -> bool:
+    """Whether `blob` is a whole entry (magic and checksum right); its key is checked by `decode`."""
+    return len(blob) >= 8 and blob[:4] == _MAGIC and zlib.crc32(blob[8:]) == int.from_bytes(blob[4:8], "big")
+
+
 def decode(key: str, blob: bytes) -> tuple[tuple | None, list[Problem]] | None:
     """The (doc, problems) of an entry, or None when it is not a sound entry for `key`."""
-    if len(blob) < 8 or blob[:4] != _MAGIC or zlib.crc32(blob[8:]) != int.from_bytes(blob[4:8], "big"):
+    if not sound(blob):
         return None
     try:
         stored, doc, problems = marshal.loads(blob[8:])
@@ -69,21 +74,25 @@ def decode(key: str, blob: bytes) -> tuple[tuple | None, list[Problem]] | None:
 
 
 class FileCache:
-    """The entries of one project's cache folder."""
+    """The entries of one project's cache folder (`files`: read files; `built`: built customers)."""
 
-    def __init__(self, root: Path):
-        self.folder = root / FOLDER / "files"
+    def __init__(self, root: Path, part: str = "files"):
+        self.folder = root / FOLDER / part
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key[2:]
 
     def get(self, key: str) -> tuple[tuple | None, list[Problem]] | None:
         """The cached result for `key`, or None (missing, unreadable or corrupt: rebuild it)."""
+        blob = self.read(key)
+        return None if blob is None else decode(key, blob)
+
+    def read(self, key: str) -> bytes | None:
+        """The stored bytes of `key`, unchecked, or None."""
         try:
-            blob = self._path(key).read_bytes()
+            return self._path(key).read_bytes()
         except OSError:
             return None
-        return decode(key, blob)
 
     def put(self, key: str, blob: bytes) -> None:
         """Store an encoded entry atomically; a cache that cannot be written is no error."""

@@ -16,12 +16,13 @@ from pathlib import Path
 from ..errors import Location, ProblemLog
 from . import model as m
 from .audience import check_audiences, content_audiences
-from .customers import CustomerReader
+from .built_cache import SharedRecords
+from .customer_builds import CustomerBuilder, CustomerContext
 from .operations_reader import OperationsReader
 from .fields import id_problem
 from .records import MethodologyReader
-from .rules import check_rules
 from .schema_check import DATA_FILES, OPTIONAL_DATA_FILES, report_schema_error, schema, schema_keys, validator
+from .reading import FileRead
 from .yaml_source import YamlDocument, parse_bytes
 
 
@@ -59,21 +60,32 @@ def load_project(project: Project, as_of: dt.date | None = None, *, require_seal
 
 
 def _load_project(project: Project, as_of: dt.date | None, require_seal: bool = True) -> m.Model:
+    from .reading import prune
+
     problems = ProblemLog()
-    docs, invalid = _parse_all(project, problems)
+    shared_files, customer_files = _find_files(project, problems)
+    docs, invalid = _read_docs(project.root, shared_files, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
     # is still built, so that its reference errors are reported together with its schema errors.
     if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
+        _read_docs(project.root, customer_files, problems)  # their own problems are reported too
         problems.raise_if_any()
-    model = _build(project, docs, problems, invalid, as_of or dt.date.today())
+    model, rule_problems = _build(project, docs, problems, invalid, as_of or dt.date.today(),
+                                  [read for _, read in shared_files], customer_files, require_seal)
+    prune(project.root, [read for _, read in shared_files + customer_files])
     check_audiences(content_audiences(project.content_dir, project.root), [c.id for c in model.customers], problems)
     problems.raise_if_any()
-    check_rules(model, problems, project, require_seal=require_seal)
+    # The rules ran on each customer as it was built (or before it was cached, finding nothing):
+    # as before, they are reported only once every record is sound.
+    problems.problems.extend(rule_problems)
     problems.raise_if_any()
     return model
 
 
-def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDocument], set[str]]:
+def _find_files(project: Project, problems: ProblemLog) -> tuple[list[tuple[str, FileRead]], list[tuple[str, FileRead]]]:
+    """The shared and the customer data files, read (bytes and cache key), each with its key in the docs."""
+    from .reading import read_files
+
     data_dir = project.data_dir
     for directory, what in ((data_dir, "project data"), (project.content_dir, "content")):
         # A linked directory would be read here and resolved elsewhere by the build: refuse it.
@@ -81,10 +93,10 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
             problems.add(Location(_rel(directory, project.root)),
                          f"is a symbolic link; {what} must be a real directory inside the project")
     if problems.problems:
-        return {}, set()
+        return [], []
     if not data_dir.is_dir():
         problems.add(Location(_rel(data_dir, project.root)), "project data directory is missing")
-        return {}, set()
+        return [], []
     for path in sorted(data_dir.rglob("*")):
         if path.is_symlink():
             problems.add(Location(_rel(path, project.root)), "symbolic links are not allowed in project data")
@@ -120,19 +132,33 @@ def _parse_all(project: Project, problems: ProblemLog) -> tuple[dict[str, YamlDo
             problems.add(Location(rel), f"file name '{path.name}' is not a valid customer ID: {problem}")
             continue
         jobs.append((path, "customer", f"customers/{customer_id}"))
-    # The one hook of the cache: unchanged files come from .handbook-cache/, the rest are read on
-    # all cores, each by `check_file` below.
-    from .reading import read_checked
+    jobs.sort(key=lambda job: job[2])  # customers in ID order: the order their records are built and checked in
+    reads = read_files(project.root, [(path, kind) for path, kind, _ in jobs])
+    named = [(key, read) for (_, _, key), read in zip(jobs, reads)]
+    return [x for x in named if not x[0].startswith("customers/")], [x for x in named if x[0].startswith("customers/")]
 
+
+def _read_docs(root: Path, files: list[tuple[str, FileRead]], problems: ProblemLog) -> tuple[dict[str, YamlDocument], set[str]]:
+    """The documents of `files` and the keys of those that failed their schema."""
     docs: dict[str, YamlDocument] = {}
     invalid: set[str] = set()
-    for (_, _, key), (doc, found) in zip(jobs, read_checked(project.root, [(path, kind) for path, kind, _ in jobs])):
-        problems.problems.extend(found)
+    for key, doc, schema_failed, _ in iter_docs(root, files, problems):
         if doc is not None:
-            docs[key] = YamlDocument(*doc[:3])
-            if doc[3]:
-                invalid.add(key)
+            docs[key] = doc
+        if schema_failed:
+            invalid.add(key)
     return docs, invalid
+
+
+def iter_docs(root: Path, files: list[tuple[str, FileRead]], problems: ProblemLog):
+    """(key, document or None, failed its schema, has a problem of its own) of each of `files`, in
+    order, one at a time; each file's problems go to `problems`. The one hook of the file cache:
+    unchanged files come from .handbook-cache/, the rest are read on all cores by `check_file`."""
+    from .reading import read_checked
+
+    for (key, _), (doc, found) in zip(files, read_checked(root, [read for _, read in files])):
+        problems.problems.extend(found)
+        yield key, (YamlDocument(*doc[:3]) if doc is not None else None), bool(doc is not None and doc[3]), bool(found)
 
 
 def check_file(rel: str, raw: bytes, kind: str) -> tuple[tuple | None, list]:
@@ -163,8 +189,10 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog, invalid: set[str],
-           as_of: dt.date) -> m.Model:
-    """Second pass: the records of every file, references resolved, into one model."""
+           as_of: dt.date, shared_files: list[FileRead], customer_files: list[tuple[str, FileRead]],
+           require_seal: bool) -> tuple[m.Model, list]:
+    """Second pass: the records of every file, references resolved, into one model; and the
+    problems the domain rules found (reported only if the model holds no other problem)."""
     shared = MethodologyReader(project, problems, as_of)
     handbook = shared.handbook(docs["handbook.yml"])
     roles = shared.roles(docs["roles.yml"])
@@ -174,24 +202,15 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     categories, faq = shared.faq(docs["faq.yml"], role_ids, [p.id for p in phases])
     priorities, tiers, support_contact, business_hours = shared.sla(docs["sla.yml"])
     glossary = shared.glossary(docs["glossary.yml"], priorities) if "glossary.yml" in docs else ()
-    faq_ids = {e.id: e.source.where for e in faq}
     checklist = OperationsReader(project, problems, as_of).checklist(docs["sla.yml"])
-    reader = CustomerReader(project, problems, as_of)
-    customers = []
-    for key, doc in sorted(docs.items()):
-        if not key.startswith("customers/"):
-            continue
-        try:
-            customers.append(reader.customer(doc, key.split("/", 1)[1], handbook, phases, roles, modules, tiers,
-                                             categories, faq_ids, shared.faq_entry, checklist))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            # Only a file that failed its schema gets here; its schema errors are already
-            # recorded, and the checks that could run before the bad value have reported too.
-            if key not in invalid:
-                raise
+    context = CustomerContext(handbook, phases, roles, modules, tiers, categories, shared.faq_entry, checklist)
+    records = SharedRecords((handbook, roles, phases, modules, categories, faq, priorities, tiers, support_contact,
+                             glossary, checklist))
+    builder = CustomerBuilder(project, as_of, require_seal, context, records, shared_files)
+    customers, rule_problems = builder.build_all(customer_files, {e.id: e.source.where for e in faq}, problems)
     return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
                    health_checklist=checklist, support_contact=support_contact,
-                   business_hours=business_hours, glossary=glossary, as_of=as_of)
+                   business_hours=business_hours, glossary=glossary, as_of=as_of), rule_problems
 
 
 __all__ = ["DATA_FILES", "OPTIONAL_DATA_FILES", "Project", "load_project", "schema", "id_problem"]

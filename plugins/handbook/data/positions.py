@@ -6,6 +6,7 @@ that mirrors its data (see `YamlDocument.marks`), read by path through `Position
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 PathKey = tuple
@@ -23,13 +24,42 @@ def _unpack(packed: int) -> tuple[int, int]:
     return packed >> _POS_BITS, packed & ((1 << _POS_BITS) - 1)
 
 
-class Positions:
-    """A read-only mapping view, path -> (line, column) of the value, over a document's marks tree."""
+# The marks tree of a file whose positions cannot be had any more: everything is at 1:1.
+UNKNOWN = pack(1, 1)
 
-    __slots__ = ("marks",)
+
+class Positions:
+    """A read-only mapping view, path -> (line, column) of the value, over a document's marks tree.
+
+    The tree may be left on disk (`later`): a built customer taken from the cache names its
+    positions only when a message or an edit link needs one, and only then is the tree read.
+    """
+
+    __slots__ = ("_marks", "_load")
 
     def __init__(self, marks: Any):
-        self.marks = marks
+        self._marks = marks
+        self._load: Callable[[], Any] | None = None
+
+    @classmethod
+    def later(cls, load: Callable[[], Any]) -> Positions:
+        """Positions whose tree `load()` returns when first asked (None: unknown, every path at 1:1)."""
+        view = cls(None)
+        view._load = load
+        return view
+
+    def unload(self, load: Callable[[], Any]) -> None:
+        """Drop the tree from memory; `load()` gives it back when next asked."""
+        self._marks, self._load = None, load
+
+    @property
+    def marks(self) -> Any:
+        """The marks tree (see `YamlDocument.marks`)."""
+        if self._load is not None:
+            load, self._load = self._load, None
+            found = load()
+            self._marks = UNKNOWN if found is None else found
+        return self._marks
 
     def get(self, path: PathKey, default: Any = None) -> tuple[int, int] | Any:
         """The position of the value at exactly `path`, or `default` if nothing was written there."""

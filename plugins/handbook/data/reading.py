@@ -1,17 +1,21 @@
 """Read and schema-check every data file of a load: from the cache when unchanged, on all cores.
 
-The loader hands over the list of files; each comes back as (document or None, problems), in
-order, exactly as `loader.check_file` produced it, whether now or on an earlier run.
+The loader reads every file's bytes and key first (`read_files`: a customer whose built result is
+cached needs nothing more); the files it still needs come back from `read_checked` as (document or
+None, problems), in order, exactly as `loader.check_file` produced them, now or on an earlier run.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Location, Problem
-from .cache import FileCache, decode, encode, entry_key
+from .cache import FileCache, decode, encode, entry_key, sound
 from .yaml_source import MAX_FILE_BYTES
 
 # Below this many files to read, starting worker processes costs more than it saves.
@@ -19,41 +23,72 @@ PARALLEL_FROM = 48
 Result = tuple[tuple | None, list[Problem]]
 
 
-def read_checked(root: Path, files: list[tuple[Path, str]], workers: int | None = None) -> list[Result]:
-    """(document, problems) of each (file, kind) in `files`, reusing and refreshing the project's cache."""
-    cache = FileCache(root)
-    results: list[Result | None] = [None] * len(files)
-    misses: list[tuple[int, str, bytes, str, str]] = []
-    keys = set()
-    for i, (path, kind) in enumerate(files):
+@dataclass
+class FileRead:
+    """One data file's bytes and cache key, or the problem that keeps it from being read (the
+    bytes are let go once the file is checked)."""
+
+    rel: str
+    kind: str
+    raw: bytes = b""
+    key: str = ""
+    refused: Problem | None = None
+
+
+def read_files(root: Path, files: list[tuple[Path, str]]) -> list[FileRead]:
+    """The bytes and cache key of each (file, kind) in `files` (a symbolic link or an oversized file refused)."""
+    found = []
+    for path, kind in files:
         rel = path.relative_to(root).as_posix()
         if path.is_symlink():
-            results[i] = (None, [Problem(Location(rel), "symbolic links are not allowed in project data")])
+            found.append(FileRead(rel, kind, refused=Problem(Location(rel), "symbolic links are not allowed in project data")))
             continue
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            results[i] = (None, [Problem(Location(rel), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
+            found.append(FileRead(rel, kind, refused=Problem(Location(rel), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")))
             continue
         raw = path.read_bytes()
-        key = entry_key(rel, kind, raw)
-        keys.add(key)
-        hit = cache.get(key)
-        if hit is not None:
-            results[i] = hit
-        else:
-            misses.append((i, rel, raw, kind, key))
+        found.append(FileRead(rel, kind, raw, entry_key(rel, kind, raw)))
+    return found
+
+
+def read_checked(root: Path, files: list[FileRead], workers: int | None = None) -> Iterator[Result]:
+    """(document, problems) of each file read by `read_files`, in order, reusing and refreshing the
+    project's cache. Results come one at a time, as the caller takes them: a load builds each
+    customer from its document and drops it, so a thousand documents are never held at once."""
+    cache = FileCache(root)
+    stored: list[bytes | None] = []
+    missing: list[FileRead] = []
+    for read in files:
+        blob = None if read.refused is not None else cache.read(read.key)
+        if blob is not None and not sound(blob):
+            blob = None
+        stored.append(blob)
+        if read.refused is None and blob is None:
+            missing.append(read)
+    jobs = ((read.rel, read.raw, read.kind, read.key, str(root)) for read in missing)
     workers = workers or os.cpu_count() or 1
-    jobs = [(rel, raw, kind, key, str(root)) for _, rel, raw, kind, key in misses]
-    if workers > 1 and len(misses) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            blobs = pool.map(_check_and_store, jobs, chunksize=max(1, len(jobs) // (8 * workers)))
-            for (i, *_, key), blob in zip(misses, blobs):  # decoded as they come: no pile of blobs
-                results[i] = decode(key, blob)
-    else:
-        for (i, *_), job in zip(misses, jobs):
-            results[i] = _check_and_store(job, keep=True)
-    cache.prune(keys)
-    return results  # type: ignore[return-value]
+    with ExitStack() as stack:
+        if workers > 1 and len(missing) >= PARALLEL_FROM:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            blobs = pool.map(_check_and_store, jobs, chunksize=max(1, len(missing) // (8 * workers)))
+            checked = (decode(read.key, blob) for read, blob in zip(missing, blobs))
+        else:
+            checked = (_check_and_store(job, keep=True) for job in jobs)
+        for read, blob in zip(files, stored):
+            if read.refused is not None:
+                yield None, [read.refused]
+                continue
+            result = decode(read.key, blob) if blob is not None else next(checked)
+            if result is None:  # an entry for another key, or damaged past its checksum: read the file
+                result = _check_and_store((read.rel, read.raw, read.kind, read.key, str(root)), keep=True)
+            read.raw = b""  # a thousand files' bytes need not wait for the end of the load
+            yield result
+
+
+def prune(root: Path, files: list[FileRead]) -> None:
+    """Delete the entries of files the project no longer holds (in these bytes)."""
+    FileCache(root).prune({read.key for read in files if read.key})
 
 
 def _check_and_store(job: tuple[str, bytes, str, str, str], keep: bool = False):

@@ -12,10 +12,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ProblemLog
 from .yaml_source import YamlDocument
@@ -59,9 +56,18 @@ def schema_keys(kind: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+
 @cache
 def validator(kind: str) -> Draft202012Validator:
     """The validator of a data file kind, resolving references between the shipped schemas."""
+    # Imported here: jsonschema only words the errors of a file the compiled check doubts, and a
+    # load whose files all come from the cache should not pay for importing it.
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
     registry = Registry().with_resources(
         (schema(k)["$id"], Resource.from_contents(schema(k)))
         for k in [*DATA_FILES.values(), *OPTIONAL_DATA_FILES.values(), "customer"]

@@ -28,7 +28,8 @@ def owned_routes(model: m.Model) -> list[Route]:
     """The people index and one page per person, on the internal site only."""
     if not model.is_internal:
         return []
-    return [Route.common(INDEX), *(Route.common(person_path(p.slug)) for p in attention.people(model))]
+    return [Route.common(INDEX), *(Route.common(person_path(attention.person_slug(name)))
+                                   for name in attention.people_names(model))]
 
 
 def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
