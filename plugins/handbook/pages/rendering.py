@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..compiled_templates import COMPILED
 from ..templates import search_path
 import markdown as md_lib
 import nh3
@@ -135,6 +136,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=COMPILED,
     )
     env.filters.update(md=md_inline, markdown=markdown_field, date=format_date, edit_marker=edit_marker)
     return env

@@ -36,6 +36,7 @@ from ..pages.rendering import EDIT_MARKER
 from ..pages.registry import customer_of_output, generate, url_key
 from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
+from ..compiled_templates import COMPILED
 from ..templates import template_file
 from .build import source_commit
 from ..pages.rendering import css_string
@@ -261,6 +262,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_env(self, env, config: MkDocsConfig, files: Files):
         # print.html writes the running header of a printed record into a CSS string.
         env.filters["css_string"] = css_string
+        env.bytecode_cache = COMPILED  # serve and bundle workers build many times per process
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
