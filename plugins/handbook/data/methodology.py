@@ -75,6 +75,8 @@ class Deliverable:
     phase: str
     description: str = ""
     template: str | None = None
+    format: str = "docx"  # the file the template is also offered as: docx (Word) or xlsx (Excel)
+    text: str = field(default="", compare=False, repr=False)  # the template's Markdown
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 

@@ -43,6 +43,9 @@ class Model:
     # What changed since the previous published version (a `data.revisions.ChangeLog`), attached by
     # the caller before pages are generated; it feeds the 变更记录 page, which exists only with it.
     change_log: object | None = field(default=None, compare=False, repr=False)
+    # The deliverable templates as Word/Excel files (`documents.deliverables.DeliverableFile`),
+    # attached like the change log: made from the templates with the site's Markdown settings.
+    documents: tuple = field(default=(), compare=False, repr=False)
 
     def role(self, role_id: str) -> Role:
         """The role with `role_id`."""
@@ -81,6 +84,10 @@ class Model:
     def has_role_page(self, role_id: str) -> bool:
         """Whether `role_id` has a page to link to in this model."""
         return any(r.id == role_id for r in self.role_pages)
+
+    def document(self, deliverable_id: str):
+        """The downloadable file of a deliverable's template, if one was attached."""
+        return next((d for d in self.documents if d.deliverable == deliverable_id), None)
 
     def faq_for_phase(self, phase_id: str) -> tuple[FaqEntry, ...]:
         """Global FAQ entries tagged with the phase."""
