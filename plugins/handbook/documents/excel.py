@@ -37,6 +37,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 @dataclass
 class _Sheet:
     heading: str
+    parents: tuple[str, ...] = ()  # the headings above `heading` (a "5." above "5.1")
     before: list[Block] = field(default_factory=list)
     table: Table | None = None
     after: list[Block] = field(default_factory=list)
@@ -79,24 +80,30 @@ def _plan(blocks: list[Block]) -> tuple[list[Block], list[_Sheet]]:
     a table, one sheet per table)."""
     notes: list[Block] = []
     sheets: list[_Sheet] = []
-    sections: list[tuple[Heading | None, list[Block]]] = [(None, [])]
+    sections: list[tuple[Heading | None, tuple[str, ...], list[Block]]] = [(None, (), [])]
+    trail: list[Heading] = []
     for block in blocks:
         if isinstance(block, Heading):
             if block.level > 1:
-                sections.append((block, []))
+                trail = [h for h in trail if h.level < block.level]
+                sections.append((block, tuple(h.text for h in trail), []))
+                trail.append(block)
         else:
-            sections[-1][1].append(block)
-    for heading, body in sections:
-        if not any(isinstance(b, Table) for b in body):
-            if body:
+            sections[-1][2].append(block)
+    has_table = [any(isinstance(b, Table) for b in body) for _, _, body in sections]
+    for i, (heading, parents, body) in enumerate(sections):
+        if not has_table[i]:
+            # A heading with nothing but subsections that all have tables shows on their sheets,
+            # above their own headings; otherwise in the notes, with its subsections' text.
+            if body or heading is None or not _all_tables_below(sections, has_table, i):
                 notes += ([heading] if heading else []) + body
             continue
-        current = _Sheet(heading.text if heading else "")
+        current = _Sheet(heading.text if heading else "", parents)
         for block in body:
             if isinstance(block, Table):
                 if current.table is not None:
                     sheets.append(current)
-                    current = _Sheet(current.heading)
+                    current = _Sheet(current.heading, parents)
                 current.table = block
             elif current.table is None:
                 current.before.append(block)
@@ -104,6 +111,17 @@ def _plan(blocks: list[Block]) -> tuple[list[Block], list[_Sheet]]:
                 current.after.append(block)
         sheets.append(current)
     return notes, sheets
+
+
+def _all_tables_below(sections: list, has_table: list[bool], i: int) -> bool:
+    """Whether section `i` has subsections and every one of them has a table."""
+    level = sections[i][0].level
+    below = []
+    for j in range(i + 1, len(sections)):
+        if sections[j][0].level <= level:
+            break
+        below.append(has_table[j] or bool(not sections[j][2] and _all_tables_below(sections, has_table, j)))
+    return bool(below) and all(below)
 
 
 def _line(block: Block) -> str:
@@ -155,8 +173,10 @@ def _table_sheet(ws, title: str, sheet: _Sheet) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     total = sum(widths)
     row = _write_text(ws, 1, title, columns, total, bold=True, size=14)
+    for parent in sheet.parents:
+        row = _write_text(ws, row, parent, columns, total, bold=True, size=12)
     if sheet.heading:
-        row = _write_text(ws, row, sheet.heading, columns, total, bold=True, size=12)
+        row = _write_text(ws, row, sheet.heading, columns, total, bold=True, size=12 if not sheet.parents else 11)
     for block in sheet.before:
         row = _write_text(ws, row, _line(block), columns, total)
     row += 1
