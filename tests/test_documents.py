@@ -232,7 +232,7 @@ def test_format_without_template_and_unknown_format_are_located(minimal: Path) -
 
 def _links(html: str) -> dict[str, str]:
     """href -> link text of every <a> of a page (text without tags)."""
-    return {href: re.sub(r"<[^>]+>", "", text).strip()
+    return {href: " ".join(re.sub(r"<[^>]+>", "", text).replace("\xa0", " ").split())
             for href, text in re.findall(r'<a [^>]*?href="([^"]+)"[^>]*>(.*?)</a>', html, re.S)}
 
 
