@@ -178,6 +178,11 @@ class FaqEntry:
     phases: tuple[str, ...] = ()
     customer: str | None = None
     source: Source = field(default=NOWHERE, compare=False, repr=False)
+    audience: str = "all"  # internal | customer | all: an internal entry never reaches a bundle
+
+    @property
+    def is_internal(self) -> bool:
+        return self.audience == "internal"
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,5 +113,9 @@ class Model:
         # modules are gone, so their manual is never generated.
         roles = tuple(replace(r, responsibilities=()) if r.audience == "internal" else r for r in self.roles)
         modules = tuple(mod for mod in self.modules if mod.audience != "internal")
-        return replace(self, customers=chosen, roles=roles, modules=modules, audience=f"customer:{customer_id}",
-                       change_log=None)
+        # Internal FAQ entries go too, the global ones and the customer's own: no FAQ page, tag,
+        # search entry or related-question link can then show them.
+        faq = tuple(e for e in self.faq if not e.is_internal)
+        chosen = tuple(replace(c, faq=tuple(e for e in c.faq if not e.is_internal)) for c in chosen)
+        return replace(self, customers=chosen, roles=roles, modules=modules, faq=faq,
+                       audience=f"customer:{customer_id}", change_log=None)

@@ -153,7 +153,7 @@ class MethodologyReader(FieldReader):
             self.ref(doc, path + ("phases", k), p, phase_ids, "phase")
         return m.FaqEntry(e["id"], e["question"], e["category"], self.markdown(doc, path + ("answer",), e["answer"]),
                           tuple(e.get("tags", ())), tuple(e.get("roles", ())), tuple(e.get("phases", ())), customer,
-                          source=doc.source(path))
+                          source=doc.source(path), audience=e.get("audience", "all"))
 
     def faq(self, doc: YamlDocument, role_ids, phase_ids):
         """The FAQ categories and global entries (faq.yml)."""
