@@ -130,7 +130,8 @@ def test_permission_matrix_sheets_and_columns() -> None:
     assert functions["A3"].value.startswith("填写：查看 / 新增")
     assert functions.freeze_panes == "A6" and functions.auto_filter.ref == "A5:F11"
     widths = [functions.column_dimensions[c].width for c in "ABCDEF"]
-    assert all(8 <= w <= 48 for w in widths) and widths[5] > widths[4]  # 系统管理员 is wider than 领导
+    # 功能 is as wide as its longest name; the empty role columns are where people write.
+    assert widths == [12.0, 14.0, 14.0, 14.0, 14.0, 14.0]
 
 
 def test_word_names_chinese_fonts_everywhere_it_writes() -> None:
@@ -149,6 +150,16 @@ def test_word_names_chinese_fonts_everywhere_it_writes() -> None:
     assert "docProps/thumbnail.jpeg" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
     task_items = [p.text for p in document.paragraphs if p.text.startswith("☐")]
     assert task_items == ["☐\u2002通过", "☐\u2002有条件通过（附遗留问题清单）", "☐\u2002不通过"]
+
+
+def test_word_tables_leave_room_where_people_write() -> None:
+    document = docx.Document(io.BytesIO(convert_template(REPO / "content/deliverables/implementation-plan.md", "docx")))
+    basics, signatures = document.tables[0], document.tables[-1]
+    assert [c.text for c in signatures.rows[0].cells] == ["", "客户方", "筑云软件"]
+    widths = [c.width.cm for c in signatures.rows[0].cells]
+    assert widths[1] == widths[2] > 2 * widths[0], widths  # 签字/职务/日期 labels vs. space to sign
+    assert basics.rows[0].cells[1].width > basics.rows[0].cells[0].width  # 内容 is filled in
+    assert round(sum(c.width.cm for c in basics.rows[0].cells), 1) == 16.0  # the A4 text width
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])

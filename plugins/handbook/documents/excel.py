@@ -29,6 +29,7 @@ HEADER_FILL = "D9E2F3"
 MAX_SHEET_NAME = 31
 MIN_WIDTH, MAX_WIDTH = 8, 48  # column widths, in Excel's character units
 NOTES_WIDTH = 100
+FILL_IN_WIDTH = 14  # a column left empty in the template is where people write
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -217,7 +218,9 @@ def column_widths(table: Table) -> list[float]:
         texts = [plain(table.header[col])] if col < len(table.header) else []
         texts += [plain(r[col]) for r in table.rows if col < len(r)]
         longest = max((display_width(line) for text in texts for line in text.split("\n")), default=0)
-        widths.append(float(min(max(longest + 4, MIN_WIDTH), MAX_WIDTH)))
+        cells = texts[1:] if col < len(table.header) else texts
+        fill_in = sum(1 for c in cells if not c) * 2 >= len(cells) > 0  # mostly empty: written in
+        widths.append(float(min(max(longest + 4, FILL_IN_WIDTH if fill_in else MIN_WIDTH), MAX_WIDTH)))
     return widths
 
 

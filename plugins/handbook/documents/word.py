@@ -29,6 +29,7 @@ CODE_FONT = "Consolas"
 TEXT_WIDTH_CM = 16.0  # A4 with 2.5 cm side margins
 HEADER_FILL = "D9E2F3"
 QUOTE_BORDER = "A5A5A5"
+FILL_IN_WEIGHT = 16  # a column to write in is sized like 16 characters of text
 _HEADING_SIZES = {"Title": 18, "Heading 1": 15, "Heading 2": 13, "Heading 3": 12, "Heading 4": 11,
                   "Heading 5": 10.5, "Heading 6": 10.5}
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
@@ -229,12 +230,15 @@ def _table(document, table: Table) -> None:
 
 def _column_widths(table: Table) -> list[float]:
     """Column widths in cm sharing the text width by how much each column holds (header counts
-    double: a form's empty columns are sized by their names)."""
+    double); a column left mostly empty is where a form is filled in, so it gets room to write."""
     weights = []
     for col in range(table.width):
         header = display_width(plain(table.header[col])) if col < len(table.header) else 0
         cells = [display_width(plain(row[col])) for row in table.rows if col < len(row)]
-        weights.append(min(max([header * 2, *cells, 6]), 40))
+        weight = max([header * 2, *cells, 6])
+        if sum(1 for c in cells if not c) * 2 >= len(cells) > 0:
+            weight = max(weight, FILL_IN_WEIGHT)
+        weights.append(min(weight, 40))
     total = sum(weights)
     return [round(TEXT_WIDTH_CM * w / total, 2) for w in weights]
 
