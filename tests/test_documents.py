@@ -296,3 +296,14 @@ def test_a_bundle_ships_the_files_and_its_leak_scan_reads_them(reader_bundle: Pa
     document.save(tmp_path / "deliverables/uat-report.docx")
     found = leak_scan_for(run.project, READER_CUSTOMER, run).scan(tmp_path)
     assert any(line.startswith("deliverables/uat-report.docx: holds ") and other.id in line for line in found), found
+
+
+def test_render_writes_the_files_the_phase_pages_link(sample_copy: Path, tmp_path: Path) -> None:
+    from handbook.cli import main
+
+    assert main(["--project", str(sample_copy), "render", "--out", str(tmp_path / "md")]) == 0
+    page = (tmp_path / "md/methodology/deployment.md").read_text(encoding="utf-8")
+    assert "](../deliverables/field-mapping.xlsx)" in page
+    book = openpyxl.load_workbook(tmp_path / "md/deliverables/field-mapping.xlsx")
+    assert "3. 字段映射" in book.sheetnames
+    assert len(list((tmp_path / "md/deliverables").iterdir())) == 12
