@@ -86,7 +86,9 @@ def test_each_template_reads_back_from_word(path: Path) -> None:
         assert [[cell.text for cell in row.cells] for row in table.rows] == rows
         header = table.rows[0]
         assert header._tr.trPr.find(qn("w:tblHeader")) is not None, "header row repeats on each page"
-        assert all(run.bold for cell in header.cells for p in cell.paragraphs for run in p.runs)
+        # Bold and centred through the header style; body cells are in the plain table style.
+        assert {p.style.name for cell in header.cells for p in cell.paragraphs} == {"Table Header"}
+        assert {p.style.name for row in table.rows[1:] for cell in row.cells for p in cell.paragraphs} == {"Table Text"}
         assert all(row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
     props = document.core_properties
     assert (props.title, props.author, props.version, props.subject) == ("字段映射表", "筑云软件", "2.4", "工程管理系统实施手册")
@@ -140,6 +142,8 @@ def test_word_names_chinese_fonts_everywhere_it_writes() -> None:
     defaults = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", styles, re.S).group(0)
     assert 'w:eastAsia="宋体"' in defaults and 'w:eastAsia="zh-CN"' in defaults
     document = docx.Document(io.BytesIO(data))
+    header = document.styles["Table Header"]
+    assert header.font.bold and header.base_style.name == "Normal" and header.paragraph_format.alignment == 1
     for name, east_asia in (("Normal", "宋体"), ("Title", "黑体"), ("Heading 1", "黑体"), ("Heading 2", "黑体"),
                             ("List Paragraph", "宋体")):
         fonts = document.styles[name].element.rPr.find(qn("w:rFonts"))

@@ -13,12 +13,14 @@ import io
 import unicodedata
 
 import docx
-from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as WordParagraph
 
 from .blocks import Block, Code, Heading, Inline, ListItem, Paragraph, Table, plain
 from .package import DocumentInfo, repack
@@ -150,21 +152,28 @@ def _styles(document) -> None:
         border.getparent().remove(border)
     for name in ("List Bullet", "List Bullet 2", "List Bullet 3", "List Paragraph"):
         _set_fonts(document.styles[name].element.get_or_add_rPr(), *BODY_FONT)
+    for name, header in (("Table Text", False), ("Table Header", True)):
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = Pt(10)
+        style.font.bold = header or None
+        style.paragraph_format.space_after = Pt(0)
+        style.paragraph_format.line_spacing = 1.0
+        if header:
+            style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _add_runs(paragraph, runs: Inline, bold: bool = False, size: float | None = None) -> None:
+def _add_runs(paragraph, runs: Inline) -> None:
     for piece in runs:
         for i, line in enumerate(piece.text.split("\n")):
             run = paragraph.add_run()
             if i:
                 run.add_break()
             run.add_text(line)
-            run.bold = piece.bold or bold or None
+            run.bold = piece.bold or None
             run.italic = piece.italic or None
             if piece.code:
                 run.font.name = CODE_FONT
-            if size:
-                run.font.size = Pt(size)
 
 
 def _quote(paragraph) -> None:
@@ -194,37 +203,35 @@ def _list_item(document, item: ListItem) -> None:
 
 
 def _table(document, table: Table) -> None:
+    """A table in the "Table Grid" style. Rows and cells are written through their XML elements:
+    python-docx's row and cell objects recompute the grid on every access (most of the time)."""
     columns = table.width
     grid = document.add_table(rows=1 + len(table.rows), cols=columns)
-    grid.style = "Table Grid"
+    grid._tbl.tblStyle_val = "TableGrid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
-    widths = _column_widths(table)
-    for row_index, cells in enumerate((table.header, *table.rows)):
-        row = grid.rows[row_index]
-        props = row._tr.get_or_add_trPr()
+    widths = [Cm(w) for w in _column_widths(table)]
+    for col, gridcol in enumerate(grid._tbl.tblGrid.gridCol_lst):
+        gridcol.w = widths[col]
+    for row_index, (tr, cells) in enumerate(zip(grid._tbl.tr_lst, (table.header, *table.rows))):
+        props = tr.get_or_add_trPr()
         props.append(OxmlElement("w:cantSplit"))
         if row_index == 0:
-            props.append(OxmlElement("w:tblHeader"))
+            props.append(OxmlElement("w:tblHeader"))  # repeated at the top of every printed page
         else:
-            row.height, row.height_rule = Cm(0.75), WD_ROW_HEIGHT_RULE.AT_LEAST
-        row_cells = row.cells
-        for col in range(columns):
-            cell = row_cells[col]
-            cell.width = Cm(widths[col])
-            paragraph = cell.paragraphs[0]
-            paragraph.paragraph_format.space_after = Pt(0)
-            paragraph.paragraph_format.line_spacing = 1.0
-            align = table.align[col] if col < len(table.align) else ""
+            height = OxmlElement("w:trHeight")
+            height.set(qn("w:val"), str(Cm(0.75).twips))
+            height.set(qn("w:hRule"), "atLeast")
+            props.append(height)
+        for col, tc in enumerate(tr.tc_lst):
+            tc.width = widths[col]
+            paragraph = WordParagraph(tc.p_lst[0], grid)
+            paragraph._p.style = "TableHeader" if row_index == 0 else "TableText"
             if row_index == 0:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _shade(cell, HEADER_FILL)
-            elif align in _ALIGN:
-                paragraph.alignment = _ALIGN[align]
-            runs = cells[col] if col < len(cells) else ()
-            _add_runs(paragraph, runs, bold=row_index == 0, size=10)
-    for col, column in enumerate(grid.columns):
-        column.width = Cm(widths[col])
+                _shade(tc, HEADER_FILL)
+            elif col < len(table.align) and table.align[col] in _ALIGN:
+                paragraph.alignment = _ALIGN[table.align[col]]
+            _add_runs(paragraph, cells[col] if col < len(cells) else ())
     document.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
@@ -243,12 +250,12 @@ def _column_widths(table: Table) -> list[float]:
     return [round(TEXT_WIDTH_CM * w / total, 2) for w in weights]
 
 
-def _shade(cell, fill: str) -> None:
+def _shade(tc, fill: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
+    tc.get_or_add_tcPr().append(shading)
 
 
 def _code(document, block: Code) -> None:
