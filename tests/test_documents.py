@@ -311,3 +311,44 @@ def test_render_writes_the_files_the_phase_pages_link(sample_copy: Path, tmp_pat
     book = openpyxl.load_workbook(tmp_path / "md/deliverables/field-mapping.xlsx")
     assert "3. 字段映射" in book.sheetnames
     assert len(list((tmp_path / "md/deliverables").iterdir())) == 12
+
+
+def test_conversions_are_kept_between_builds_and_refreshed_when_anything_changes(tmp_path: Path, monkeypatch) -> None:
+    import handbook.documents.deliverables as deliverables
+    from handbook.documents import stored
+
+    extensions, configs = site_markdown()
+    model = load_project(Project.at(REPO))
+    store = stored.DocumentStore(tmp_path)
+    monkeypatch.setattr(stored, "_MEMORY", {})
+    first = deliverables.deliverable_files(model, extensions, configs, store)
+    entries = sorted((tmp_path / ".handbook-cache/documents").iterdir())
+    assert len(entries) == 12 and (tmp_path / ".handbook-cache/.gitignore").read_text() == "*\n"
+    # Another process (empty memory) reads them back without converting.
+    monkeypatch.setattr(stored, "_MEMORY", {})
+    monkeypatch.setattr(deliverables, "convert", lambda *a: pytest.fail("converted again"))
+    assert deliverables.deliverable_files(model, extensions, configs, store) == first
+    # A corrupt entry is converted again; an edited template gets a new entry and its old one goes.
+    monkeypatch.undo()
+    monkeypatch.setattr(stored, "_MEMORY", {})
+    entries[0].write_bytes(entries[0].read_bytes()[:-10])
+    assert deliverables.deliverable_files(model, extensions, configs, store) == first
+    from dataclasses import replace
+
+    phase = model.phases[0]
+    edited = replace(phase.deliverables[0], text="# 改过的模板\n")
+    changed = replace(model, phases=(replace(phase, deliverables=(edited, *phase.deliverables[1:])), *model.phases[1:]))
+    again = deliverables.deliverable_files(changed, extensions, configs, store)
+    assert again[0].content != first[0].content and again[1:] == first[1:]
+    assert len(list((tmp_path / ".handbook-cache/documents").iterdir())) == 12
+
+
+def test_settings_are_described_the_same_in_every_process() -> None:
+    from handbook.documents.stored import describe, document_key
+
+    extensions, configs = site_markdown()
+    text = describe(configs)
+    assert " at 0x" not in text and "pymdownx.slugs._uslugify" in text and "material.extensions.emoji.to_svg" in text
+    _, stable = document_key("# x\n", "docx", INFO, extensions, configs)
+    _, unstable = document_key("# x\n", "docx", INFO, [object()], {})
+    assert stable and not unstable

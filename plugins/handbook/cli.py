@@ -108,11 +108,12 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     from .data.revisions import change_log
     from .documents.deliverables import with_documents
+    from .documents.stored import DocumentStore
 
     model = replace(model, change_log=change_log(_project(args), model, base_ref=args.changes_base,
                                                  customer=args.customer))
     # The phase pages link the templates' Word/Excel files: written too (default Markdown extensions).
-    model = with_documents(model)
+    model = with_documents(model, store=DocumentStore(root))
     out = Path(args.out).resolve()
     clean_stale(out.parent)
     if not is_replaceable(out):

@@ -15,6 +15,7 @@ from ..data import model as m
 from . import convert
 from .blocks import DEFAULT_EXTENSIONS
 from .package import DocumentInfo
+from .stored import DocumentStore, converted, document_key
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,12 @@ def document_path(template: str, fmt: str) -> str:
 
 
 def deliverable_files(model: m.Model, extensions: Sequence[object] = DEFAULT_EXTENSIONS,
-                      configs: Mapping[str, Mapping] | None = None) -> tuple[DeliverableFile, ...]:
-    """The file of every deliverable that has a template, in phase order."""
-    files = []
+                      configs: Mapping[str, Mapping] | None = None,
+                      store: DocumentStore | None = None) -> tuple[DeliverableFile, ...]:
+    """The file of every deliverable that has a template, in phase order; conversions of earlier
+    builds are taken from `store` (the project's `.handbook-cache/`) when nothing they depend on changed."""
+    store = store or DocumentStore()
+    files, keys = [], set()
     for phase in model.phases:
         for d in phase.deliverables:
             if not d.template:
@@ -58,29 +62,15 @@ def deliverable_files(model: m.Model, extensions: Sequence[object] = DEFAULT_EXT
             info = DocumentInfo(title=d.name.strip("《》"), author=model.handbook.vendor, subject=model.handbook.title,
                                 version=model.handbook.version, description=d.description, date=model.as_of,
                                 language=model.handbook.language)
-            files.append(DeliverableFile(d.id, d.template, document_path(d.template, d.format), d.format,
-                                         _converted(d.text, d.format, info, extensions, configs)))
+            key, stable = document_key(d.text, d.format, info, extensions, configs)
+            keys.add(key)
+            data = converted(key, stable, store, lambda: convert(d.text, d.format, info, extensions, configs))
+            files.append(DeliverableFile(d.id, d.template, document_path(d.template, d.format), d.format, data))
+    store.keep_only(keys)
     return tuple(files)
 
 
-# `handbook serve` rebuilds on every save; a template that did not change is not converted again.
-_CACHE: dict[tuple, bytes] = {}
-_CACHE_SIZE = 256
-
-
-def _converted(text: str, fmt: str, info: DocumentInfo, extensions: Sequence[object],
-               configs: Mapping[str, Mapping] | None) -> bytes:
-    # The settings' repr names extensions and their options (functions by module and address,
-    # which stay the same while the process runs).
-    key = (text, fmt, info, repr(list(extensions)), repr(sorted((configs or {}).items(), key=lambda kv: str(kv[0]))))
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = convert(text, fmt, info, extensions, configs)
-    return _CACHE[key]
-
-
 def with_documents(model: m.Model, extensions: Sequence[object] = DEFAULT_EXTENSIONS,
-                   configs: Mapping[str, Mapping] | None = None) -> m.Model:
+                   configs: Mapping[str, Mapping] | None = None, store: DocumentStore | None = None) -> m.Model:
     """`model` with its deliverable files attached."""
-    return replace(model, documents=deliverable_files(model, extensions, configs))
+    return replace(model, documents=deliverable_files(model, extensions, configs, store))

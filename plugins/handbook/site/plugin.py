@@ -29,6 +29,7 @@ from mkdocs.structure.pages import Page
 from ..data.loader import Project
 from ..data.revisions import change_log
 from ..documents.deliverables import with_documents
+from ..documents.stored import DocumentStore
 from ..data.model import Model
 from ..errors import HandbookError, Location, log
 from ..load import load
@@ -164,7 +165,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 project, model, branch=self.config.changes_branch, base_ref=self.config.changes_base,
                 customer=self.variant.customer))
             # Deliverable templates as Word/Excel files, parsed with this site's Markdown extensions.
-            model = with_documents(model, config.markdown_extensions, config.mdx_configs)
+            model = with_documents(model, config.markdown_extensions, config.mdx_configs, DocumentStore(self.root))
             self.abbreviations = abbreviation_definitions(model)
             apply_site_metadata(config, model)
         else:
