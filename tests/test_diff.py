@@ -137,6 +137,45 @@ def test_module_reassigned_to_another_role(minimal_repo: Path) -> None:
     assert [(f.field, f.old, f.new) for f in moved.fields] == [("role", "admin", "engineer")]
 
 
+def test_contacts_training_and_operations_are_compared(sample_repo: Path) -> None:
+    edit(sample_repo, RUIFENG, 'phone: "13800138031"', 'phone: "13800138099"')
+    edit(sample_repo, RUIFENG, "    invited: 2\n    attended: 2\n    completed: true\n  - module: admin-permissions",
+         "    invited: 2\n    attended: 1\n    completed: true\n  - module: admin-permissions")
+    edit(sample_repo, RUIFENG, "      resolved: 2026-04-16T16:00+08:00\n      status: closed",
+         "      resolved: 2026-04-16T16:00+08:00\n      status: resolved")
+    edit(sample_repo, RUIFENG, "      release: V5.6（2026-09）\n", "      release: V5.7（2026-12）\n")
+    changes = changes_after(sample_repo, "people, training, operations")
+    assert not changes.critical
+    contact = only(changes, "contact.changed")
+    assert (contact.key, contact.customer) == ("ruifeng-mfg/project-manager/林晓峰", "ruifeng-mfg")
+    assert [(f.field, f.old, f.new) for f in contact.fields] == [("phone", "13800138031", "13800138099")]
+    session = only(changes, "training-session.changed")
+    assert session.key == "ruifeng-mfg/admin-console/基建部系统管理员"
+    assert [(f.field, f.old, f.new) for f in session.fields] == [("attended", "2", "1")]
+    ticket = only(changes, "ticket.changed")
+    assert ticket.key == "ruifeng-mfg/RF-0415-02"
+    assert [(f.field, f.old, f.new) for f in ticket.fields] == [("status", "closed", "resolved")]
+    backlog = only(changes, "backlog-item.changed")
+    assert backlog.key == "ruifeng-mfg/offline-daily-report"
+    assert [(f.field, f.old, f.new) for f in backlog.fields] == [("release", "V5.6（2026-09）", "V5.7（2026-12）")]
+    assert len(changes.changes) == 4, [c.code for c in changes.changes]
+    report = markdown.render(changes)
+    assert "support ticket `ruifeng-mfg/RF-0415-02` changed" in report and "training session `" in report
+
+    from conftest import REPO
+    from handbook.data.revisions import ChangeLog
+    from handbook.pages import changes as changes_page
+
+    head = load_project(Project.at(sample_repo))
+    log = ChangeLog("2.0", "1.9", "b" * 40, changes)
+    (page,) = changes_page.pages(replace(head, change_log=log), REPO / "site_templates")
+    for words, target in (("服务工单", "../customers/ruifeng-mfg/operations.md"),
+                          ("优化需求", "../customers/ruifeng-mfg/operations.md"),
+                          ("培训场次", "../customers/ruifeng-mfg/training.md"),
+                          ("联系人", "../customers/ruifeng-mfg/index.md")):
+        assert words in page.markdown and f"（[查看]({target})）" in page.markdown, words
+
+
 def test_changed_decision_comes_first_and_is_critical(minimal_repo: Path, capsys) -> None:
     path = minimal_repo / ACME_PATH
     path.write_text(path.read_text(encoding="utf-8") + "  decision: rejected\n", encoding="utf-8")

@@ -29,11 +29,16 @@ def _load(args: argparse.Namespace) -> Model:
     return load(_project(args))
 
 
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate all of project_data/; print every problem, located."""
     model = _load(args)
-    print(f"ok: {len(model.phases)} phases, {len(model.roles)} roles, {len(model.modules)} training modules, "
-          f"{len(model.faq)} FAQ entries, {len(model.customers)} customers")
+    counts = ((model.phases, "phase"), (model.roles, "role"), (model.modules, "training module"),
+              (model.faq, "FAQ entry"), (model.customers, "customer"))
+    print("ok: " + ", ".join(f"{len(items)} {word if len(items) == 1 else _plural(word)}" for items, word in counts))
     return 0
 
 
@@ -170,6 +175,58 @@ def cmd_new_customer(args: argparse.Namespace) -> int:
             raise HandbookError(own, summary=f"customer '{args.id}' was not created", exit_code=2) from None
         raise
     print(f"wrote {target}; fill in the values marked 待补充/待定, then run `handbook validate`")
+    return 0
+
+
+def _added_or_taken_back(project, written: dict[Path, str | None], what: str) -> None:
+    """Validate after `handbook new faq|module`; if the new entry is what fails, restore the files
+    (`written`: path -> text before, None for a file that did not exist) and report its problems."""
+    from .load import load
+
+    try:
+        load(project)
+    except HandbookError as error:
+        rels = {p.relative_to(project.root).as_posix() for p in written}
+        own = [p for p in error.problems if p.location.path in rels]
+        if own:
+            for path, before in written.items():
+                if before is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_text(before, encoding="utf-8")
+            raise HandbookError(own, summary=f"{what} was not added", exit_code=2) from None
+        raise
+
+
+def cmd_new_faq(args: argparse.Namespace) -> int:
+    """Add a FAQ entry to faq.yml with a placeholder answer, checked against the categories, roles and phases."""
+    from .load import load
+    from .scaffold.entries import new_faq_entry
+
+    _check_ids([args.id])
+    project = _project(args)
+    faq = project.data_dir / "faq.yml"
+    before = {faq: faq.read_text(encoding="utf-8")}
+    target = new_faq_entry(load(project), project.data_dir, args.id, args.question, args.category,
+                           args.role or [], args.phase or [])
+    _added_or_taken_back(project, before, f"FAQ entry '{args.id}'")
+    print(f"added '{args.id}' to {target}; write its answer (and tags), then run `handbook validate`")
+    return 0
+
+
+def cmd_new_module(args: argparse.Namespace) -> int:
+    """Add a training module to training.yml and write a starter body under content/fragments/training/."""
+    from .load import load
+    from .scaffold.entries import new_module
+
+    _check_ids([args.id])
+    project = _project(args)
+    training = project.data_dir / "training.yml"
+    before = training.read_text(encoding="utf-8")
+    data, body = new_module(load(project), project.data_dir, project.content_dir, args.id, args.title, args.role)
+    _added_or_taken_back(project, {data: before, body: None}, f"training module '{args.id}'")
+    print(f"added '{args.id}' to {data} and wrote {body}; fill in the parts marked 待补充/待定, "
+          "then run `handbook validate`")
     return 0
 
 
@@ -388,6 +445,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="the customer's name as pages show it")
     p.add_argument("--deployment", required=True, choices=("saas", "private", "hybrid"))
     p.set_defaults(func=cmd_new_customer)
+    p = new_sub.add_parser("faq", help="one more entry in project_data/faq.yml",
+                           description="add an entry to project_data/faq.yml with a placeholder answer")
+    p.add_argument("--project", default=argparse.SUPPRESS, help="project root (default: .)")
+    p.add_argument("id", help="entry ID: a-z, 0-9 and '-'; becomes the entry's anchor (#faq-<id>)")
+    p.add_argument("--question", required=True, help="the question, one line")
+    p.add_argument("--category", required=True, help="a category ID of faq.yml")
+    p.add_argument("--role", action="append", help="a role the entry concerns (repeatable)")
+    p.add_argument("--phase", action="append", help="a phase the entry concerns (repeatable)")
+    p.set_defaults(func=cmd_new_faq)
+    p = new_sub.add_parser("module", help="one more training module, with its body Markdown",
+                           description="add a module to project_data/training.yml and write its body "
+                                       "content/fragments/training/<id>.md")
+    p.add_argument("--project", default=argparse.SUPPRESS, help="project root (default: .)")
+    p.add_argument("id", help="module ID: a-z, 0-9 and '-'")
+    p.add_argument("--title", required=True, help="the module's title, one line")
+    p.add_argument("--role", required=True, help="the role whose manual holds it")
+    p.set_defaults(func=cmd_new_module)
 
     p = add("diff", cmd_diff, "what changed in the methodology and the customer records between two git revisions")
     p.add_argument("base", metavar="BASE", help="git revision to compare from (e.g. HEAD~1, main, a tag)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -133,8 +134,13 @@ def segments(old: str, new: str) -> tuple[Segment, ...]:
 def _related(diff: tuple[Segment, ...], a: str, b: str) -> bool:
     """True when the new text is an edit of the old: some unchanged run is a real part of it
     (for a reworded sentence, a run of words; for two hashes, only stray shared characters)."""
+    if _WORD.fullmatch(a) and _WORD.fullmatch(b):
+        return False  # one word for another (closed -> resolved): the two words say it best
     longest = max((len(s.text) for s in diff if s.op == "equal"), default=0)
     return longest >= max(2, 0.3 * min(len(a), len(b)))
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z_-]{0,23}")
 
 
 Fields = Mapping[str, Callable[[object], object]]

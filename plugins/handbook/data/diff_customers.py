@@ -2,7 +2,8 @@
 
 Per customer: profile, current phase, phase dates, task states, gate verdicts, acceptance
 criteria, UAT rounds, cases and defects, open items, the decision, the sign-offs, the record's
-fingerprint and the customer's own FAQ entries. Critical: a changed decision or sign-off, a
+fingerprint, the contacts, the training sessions, the operations record (go-live, tier, tickets,
+health checks and their actions, the improvement backlog) and the customer's own FAQ entries. Critical: a changed decision or sign-off, a
 changed fingerprint of a record that is signed on either side, a gate that went from met to open.
 """
 
@@ -68,7 +69,60 @@ def _customer(a: m.Customer, b: m.Customer) -> list[Change]:
             out.append(Change(code, CHANGED, "gate-verdict", f"{cid}/{g.criterion.id}", g.criterion.criterion, fields,
                               cid, b.name, critical=reopened))
     out += _acceptance(a, b)
+    out += _people_and_training(a, b)
+    out += _operations(a, b)
     out += faq_changes(a.faq, b.faq, customer=b)
+    return out
+
+
+def _numbered(items, key):
+    """(key#n, item) pairs: records without an ID of their own, told apart by their order among
+    records with the same key (two sessions of one module, two contacts of one role)."""
+    seen: dict[str, int] = {}
+    out = []
+    for x in items:
+        k = key(x)
+        seen[k] = seen.get(k, 0) + 1
+        out.append((k if seen[k] == 1 else f"{k}#{seen[k]}", x))
+    return out
+
+
+def _people_and_training(a: m.Customer, b: m.Customer) -> list[Change]:
+    cid = b.id
+    contact = lambda c: f"{c.role}/{c.name}"  # noqa: E731
+    out = compare_items("contact", a.contacts, b.contacts, lambda c: f"{cid}/{contact(c)}", lambda c: c.name,
+                        attrs("title", "email", "phone"), customer=b)
+    # A session is the module taught to an audience; its date may change, so it is not the key.
+    session = lambda s: f"{s.module}/{s.audience}"  # noqa: E731
+    getter = lambda n: (lambda p: getattr(p[1], n))  # noqa: E731
+    out += compare_items("training-session", _numbered(a.training, session), _numbered(b.training, session),
+                         lambda p: f"{cid}/{p[0]}", lambda p: f"{p[1].module}（{p[1].audience}）",
+                         {**{n: getter(n) for n in ("date", "format", "trainer", "invited", "attended", "completed")},
+                          "people": lambda p: "、".join(p[1].people)}, customer=b)
+    return out
+
+
+def _operations(a: m.Customer, b: m.Customer) -> list[Change]:
+    cid, x, y = b.id, a.operations, b.operations
+    out = _one("operations.changed", "operations", cid, b.name, x, y,
+               {"live": lambda o: o.live, "go_live": lambda o: o.go_live,
+                "tier": lambda o: o.tier.id if o.tier else None}, b)
+    out += compare_items("ticket", x.tickets, y.tickets, lambda t: f"{cid}/{t.id}", lambda t: t.summary,
+                         attrs("priority", "category", "summary", "status", "opened", "first_response", "resolved",
+                               "root_cause"), customer=b)
+    out += compare_items("health-check", x.health_checks, y.health_checks, lambda h: f"{cid}/{h.date}",
+                         lambda h: f"{h.date} 健康检查",
+                         {"kind": lambda h: h.kind, "by": lambda h: "、".join(h.by), "summary": lambda h: h.summary,
+                          "results": lambda h: "；".join(f"{r.item.id}: {r.result} {r.measurement}".strip()
+                                                        for r in h.results),
+                          "findings": lambda h: "；".join(f"[{f.severity}] {f.finding}" for f in h.findings)},
+                         customer=b)
+    actions = lambda o: [(h.date, t) for h in o.health_checks for t in h.actions]  # noqa: E731
+    out += compare_items("action", actions(x), actions(y), lambda p: f"{cid}/{p[0]}/{p[1].title}",
+                         lambda p: p[1].title, {n: (lambda p, n=n: getattr(p[1], n)) for n in ("owner", "due", "status",
+                                                                                                "done")}, customer=b)
+    out += compare_items("backlog-item", x.backlog, y.backlog, lambda i: f"{cid}/{i.id}", lambda i: i.title,
+                         attrs("title", "origin", "raised", "decision", "raised_by", "reason", "release"), customer=b)
     return out
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..data import model as m
 from ..data.diff import Change
 from ..data.revisions import ChangeLog
-from . import routes
+from . import operations, routes
 from ..errors import Location
 from .base import GeneratedPage, Route, template_source
 from .rendering import render, title
@@ -23,6 +23,8 @@ from .rendering import render, title
 # Methodology changes are shown by kind of item, in the handbook's reading order.
 ITEM_ORDER = ("handbook", "phase", "step", "task", "gate-criterion", "deliverable", "role", "module",
               "faq-category", "faq", "priority", "sla-tier")
+
+OPERATIONS_ITEMS = ("operations", "ticket", "health-check", "action", "backlog-item")
 
 
 def groups(changes: tuple[Change, ...]) -> list[tuple[str, list[Change]]]:
@@ -49,7 +51,14 @@ def targets(model: m.Model, changes: tuple[Change, ...]) -> dict[Change, str]:
             if c.customer in customers:
                 on_record = c.item in ("decision", "signoff", "fingerprint", "acceptance-plan", "acceptance-criterion",
                                        "uat-round", "uat-case", "defect", "open-item")
-                target = routes.acceptance(c.customer) if on_record else routes.customer(c.customer)
+                if on_record:
+                    target = routes.acceptance(c.customer)
+                elif c.item == "training-session":
+                    target = routes.customer_training(c.customer)
+                elif c.item in OPERATIONS_ITEMS:
+                    target = operations.page_path(c.customer)
+                else:
+                    target = routes.customer(c.customer)
         elif c.item == "phase" and c.key in phases:
             target = routes.phase(c.key)
         elif c.item == "step" and c.key.split("/")[0] in phases:

@@ -12,7 +12,9 @@ ITEM = {
     "gate-verdict": "gate", "decision": "acceptance decision", "signoff": "sign-off",
     "fingerprint": "record fingerprint", "acceptance-plan": "acceptance plan",
     "acceptance-criterion": "acceptance criterion", "uat-round": "UAT round", "uat-case": "UAT case",
-    "defect": "defect", "open-item": "open item",
+    "defect": "defect", "open-item": "open item", "contact": "contact", "training-session": "training session",
+    "operations": "operations record", "ticket": "support ticket", "health-check": "health check",
+    "action": "health-check action", "backlog-item": "backlog item",
 }
 SUMMARY = {
     "gate.reopened": "gate went from met to open",
@@ -26,7 +28,8 @@ SUMMARY = {
 def headline(change: Change) -> str:
     """`task init-kickoff changed`, `customer ruifeng-mfg: acceptance decision changed`."""
     what = ITEM.get(change.item, change.item)
-    if change.customer and change.item in ("decision", "signoff", "fingerprint", "current-phase", "customer"):
+    if change.customer and change.item in ("decision", "signoff", "fingerprint", "current-phase", "customer",
+                                                          "operations"):
         return f"{what} of {change.customer} {change.kind}"
     return f"{what} {change.key} {change.kind}"
 
