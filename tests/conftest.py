@@ -317,7 +317,8 @@ acceptance:
 
 READER_CUSTOMER = "ruifeng-mfg"  # the bundle the gates open (the sample customer with the most pages)
 # Hand-written pages and theme pages no page family generates, checked like the families.
-OTHER_PAGES = {"home": "index.md", "content": "methodology/principles.md", "tags": "faq/tags.md"}
+OTHER_PAGES = {"home": "index.md", "content": "methodology/principles.md", "tags": "faq/tags.md",
+               "template": "deliverables/field-mapping.md"}
 
 
 def html_path(src: str) -> str:

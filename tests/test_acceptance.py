@@ -223,6 +223,32 @@ def test_print_view_is_the_same_record_without_site_links(minimal: Path) -> None
     assert body == printed.markdown[printed.markdown.index("## 基本信息"):]
 
 
+def test_print_header_words_come_from_the_labels(minimal: Path, tmp_path: Path) -> None:
+    """The running header is worded in _labels.j2 like every other word: a project's own labels
+    change it (here to English), and the customer's name goes in as plain text, unescaped."""
+    import shutil
+
+    from handbook.pages.rendering import environment
+
+    templates = tmp_path / "site_templates"
+    shutil.copytree(TEMPLATES, templates)
+    labels = templates / "pages/_labels.j2"
+    text = labels.read_text(encoding="utf-8")
+    assert '指纹 {fingerprint}… · 生成于 {date}"' in text
+    labels.write_text(text.replace("指纹 {fingerprint}… · 生成于 {date}", "fingerprint {fingerprint} · printed {date}"),
+                      encoding="utf-8")
+    edit(minimal, ACME, "name: 艾克米集团", "name: 艾克米 & <集团>")
+    model = load_project(Project.at(minimal))
+    environment.cache_clear()
+    try:
+        printed = {p.path: p for p in acceptance.pages(model, templates)}[routes.acceptance_print("acme")]
+    finally:
+        environment.cache_clear()
+    fingerprint = model.customers[0].acceptance.fingerprint
+    assert printed.meta["print_header"] == (f"艾克米 & <集团> · 验收记录 UAT-acme-{fingerprint[:8]} · "
+                                            f"fingerprint {fingerprint[:16]} · printed {model.as_of.isoformat()}")
+
+
 # -- the fingerprint --------------------------------------------------------------------------------
 
 REFORMATTED = """\

@@ -173,7 +173,7 @@ def test_every_template_download_link_resolves_to_a_built_page(sample_site: Path
     for phase in model.phases:
         page_dir = sample_site / f"methodology/{phase.id}"
         html = read(sample_site, f"methodology/{phase.id}/index.html")
-        hrefs = re.findall(r'<a href="([^"]+)">下载模板</a>', html)
+        hrefs = re.findall(r'<a href="([^"]+)">查看模板</a>', html)
         assert len(hrefs) == sum(1 for d in phase.deliverables if d.template)
         for href in hrefs:
             target = (page_dir / href).resolve()

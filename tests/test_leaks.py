@@ -93,6 +93,21 @@ def test_attachments_are_scanned(minimal: Path, name: str) -> None:
     assert not (minimal / "dist").exists() or list((minimal / "dist").iterdir()) == []
 
 
+def test_office_text_is_joined_within_a_cell_and_not_across_cells(tmp_path: Path) -> None:
+    """A name split into runs is one name; two table cells or two shared strings are two texts (a
+    role "信息中心" next to "系统管理员" is not someone's title "信息中心系统管理员")."""
+    from handbook.deliver.attachments import file_text
+
+    (tmp_path / "a.docx").write_bytes(_office({"word/document.xml": (
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>信息</w:t></w:r><w:r><w:t>中心</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:p><w:r><w:t>系统管理员</w:t></w:r></w:p></w:tc></w:tr></w:tbl>")}))
+    (tmp_path / "a.xlsx").write_bytes(_office({"xl/sharedStrings.xml": (
+        "<sst><si><t>信息中心</t></si><si><r><t>系统</t></r><r><t>管理员</t></r></si></sst>")}))
+    for name in ("a.docx", "a.xlsx"):
+        text = file_text(tmp_path / name)
+        assert "信息中心" in text and "系统管理员" in text and "信息中心系统管理员" not in text, (name, text)
+
+
 @pytest.mark.e2e
 def test_unreadable_files_are_refused_unless_declared_shared(minimal: Path) -> None:
     two_customers(minimal)

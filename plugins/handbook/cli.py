@@ -112,9 +112,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .data.revisions import change_log
+    from .documents.deliverables import with_documents
+    from .documents.stored import DocumentStore
 
     model = replace(model, change_log=change_log(_project(args), model, base_ref=args.changes_base,
                                                  customer=args.customer))
+    # The phase pages link the templates' Word/Excel files: written too (default Markdown extensions).
+    model = with_documents(model, store=DocumentStore(root))
     out = Path(args.out).resolve()
     clean_stale(out.parent)
     if not is_replaceable(out):
@@ -128,12 +132,17 @@ def cmd_render(args: argparse.Namespace) -> int:
             path = staged / page.path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(page.markdown, encoding="utf-8")
+        for document in model.documents:
+            path = staged / document.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(document.content)
         nav = expand_nav([], pages)
         (staged / "nav.yml").write_text(yaml.safe_dump({"nav": nav}, allow_unicode=True, sort_keys=False),
                                         encoding="utf-8")
         (staged / MARKER).write_text("{}\n", encoding="utf-8")
         swap_into(staged, out)
-    print(f"wrote {len(pages)} pages and nav.yml to {out}")
+    files = f", {len(model.documents)} template files" if model.documents else ""
+    print(f"wrote {len(pages)} pages{files} and nav.yml to {out}")
     return 0
 
 

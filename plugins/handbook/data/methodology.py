@@ -75,6 +75,8 @@ class Deliverable:
     phase: str
     description: str = ""
     template: str | None = None
+    format: str = "docx"  # the file the template is also offered as: docx (Word) or xlsx (Excel)
+    text: str = field(default="", compare=False, repr=False)  # the template's Markdown
     source: Source = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -176,6 +178,11 @@ class FaqEntry:
     phases: tuple[str, ...] = ()
     customer: str | None = None
     source: Source = field(default=NOWHERE, compare=False, repr=False)
+    audience: str = "all"  # internal | customer | all: an internal entry never reaches a bundle
+
+    @property
+    def is_internal(self) -> bool:
+        return self.audience == "internal"
 
 
 @dataclass(frozen=True, slots=True)

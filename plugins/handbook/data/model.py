@@ -43,6 +43,9 @@ class Model:
     # What changed since the previous published version (a `data.revisions.ChangeLog`), attached by
     # the caller before pages are generated; it feeds the 变更记录 page, which exists only with it.
     change_log: object | None = field(default=None, compare=False, repr=False)
+    # The deliverable templates as Word/Excel files (`documents.deliverables.DeliverableFile`),
+    # attached like the change log: made from the templates with the site's Markdown settings.
+    documents: tuple = field(default=(), compare=False, repr=False)
 
     def role(self, role_id: str) -> Role:
         """The role with `role_id`."""
@@ -82,6 +85,10 @@ class Model:
         """Whether `role_id` has a page to link to in this model."""
         return any(r.id == role_id for r in self.role_pages)
 
+    def document(self, deliverable_id: str):
+        """The downloadable file of a deliverable's template, if one was attached."""
+        return next((d for d in self.documents if d.deliverable == deliverable_id), None)
+
     def faq_for_phase(self, phase_id: str) -> tuple[FaqEntry, ...]:
         """Global FAQ entries tagged with the phase."""
         return tuple(e for e in self.faq if phase_id in e.phases)
@@ -106,5 +113,9 @@ class Model:
         # modules are gone, so their manual is never generated.
         roles = tuple(replace(r, responsibilities=()) if r.audience == "internal" else r for r in self.roles)
         modules = tuple(mod for mod in self.modules if mod.audience != "internal")
-        return replace(self, customers=chosen, roles=roles, modules=modules, audience=f"customer:{customer_id}",
-                       change_log=None)
+        # Internal FAQ entries go too, the global ones and the customer's own: no FAQ page, tag,
+        # search entry or related-question link can then show them.
+        faq = tuple(e for e in self.faq if not e.is_internal)
+        chosen = tuple(replace(c, faq=tuple(e for e in c.faq if not e.is_internal)) for c in chosen)
+        return replace(self, customers=chosen, roles=roles, modules=modules, faq=faq,
+                       audience=f"customer:{customer_id}", change_log=None)

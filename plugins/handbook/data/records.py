@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..documents.blocks import Table, parse
 from . import model as m
 from .fields import FieldReader, minutes
 from .sla_clock import DEFAULT_BUSINESS_HOURS
@@ -46,17 +47,8 @@ class MethodologyReader(FieldReader):
                         "deliverable", deliverable_seen)
             self.unique(doc, [(base + ("gate", j, "id"), g["id"]) for j, g in enumerate(p["gate"])],
                         "gate criterion", criterion_seen)
-            deliverables = tuple(
-                m.Deliverable(x["id"], x["name"], p["id"], x.get("description", ""), x.get("template"),
-                              source=doc.source(base + ("deliverables", j)))
-                for j, x in enumerate(p.get("deliverables", []))
-            )
-            for j, x in enumerate(p.get("deliverables", [])):
-                if (x.get("template") or "").startswith("fragments/"):
-                    self.err(doc, base + ("deliverables", j, "template"),
-                             f"template '{x['template']}' is a fragment, not a page of the site")
-                    continue
-                self.content(doc, base + ("deliverables", j, "template"), x.get("template"))
+            deliverables = tuple(self.deliverable(doc, base + ("deliverables", j), x, p["id"])
+                                 for j, x in enumerate(p.get("deliverables", [])))
             tasks = []
             for j, t in enumerate(p["tasks"]):
                 for k, role in enumerate(t["roles"]):
@@ -78,6 +70,24 @@ class MethodologyReader(FieldReader):
                 source=doc.source(base),
             ))
         return tuple(result)
+
+    def deliverable(self, doc: YamlDocument, path: tuple, x: dict, phase_id: str) -> m.Deliverable:
+        """One deliverable of a phase, with its template's text; a spreadsheet (`format: xlsx`)
+        needs a template with at least one table, as every table becomes a sheet."""
+        template, text = x.get("template"), ""
+        if (template or "").startswith("fragments/"):
+            self.err(doc, path + ("template",), f"template '{template}' is a fragment, not a page of the site")
+        else:
+            text = self.content(doc, path + ("template",), template)
+        fmt = x.get("format", "docx")
+        if "format" in x and not template:
+            self.err(doc, path + ("format",), f"format '{fmt}' is the file a template is offered as; "
+                                              "this deliverable has no template")
+        elif fmt == "xlsx" and text and not any(isinstance(b, Table) for b in parse(text)):
+            self.err(doc, path + ("format",), f"format 'xlsx' makes one sheet per table, but content/{template} "
+                                              "has no table")
+        return m.Deliverable(x["id"], x["name"], phase_id, x.get("description", ""), template, fmt, text,
+                             source=doc.source(path))
 
     def modules(self, doc: YamlDocument, roles: tuple[m.Role, ...]) -> tuple[m.TrainingModule, ...]:
         """The training modules, with prerequisites resolved and cycles refused (training.yml); a
@@ -143,7 +153,7 @@ class MethodologyReader(FieldReader):
             self.ref(doc, path + ("phases", k), p, phase_ids, "phase")
         return m.FaqEntry(e["id"], e["question"], e["category"], self.markdown(doc, path + ("answer",), e["answer"]),
                           tuple(e.get("tags", ())), tuple(e.get("roles", ())), tuple(e.get("phases", ())), customer,
-                          source=doc.source(path))
+                          source=doc.source(path), audience=e.get("audience", "all"))
 
     def faq(self, doc: YamlDocument, role_ids, phase_ids):
         """The FAQ categories and global entries (faq.yml)."""

@@ -20,6 +20,10 @@ TEXT_SUFFIXES = {".html", ".htm", ".js", ".json", ".xml", ".css", ".txt", ".svg"
 OOXML_SUFFIXES = {".docx", ".xlsx", ".pptx", ".docm", ".xlsm"}
 MAX_UNPACKED = 64 * 1024 * 1024  # an Office file that inflates beyond this is refused, not read
 _TAG = re.compile(r"<[^>]*>")
+# Where a reader sees separate pieces of text: the end of a paragraph (Word, PowerPoint), of a
+# table cell, of a spreadsheet string or cell, and a line break or tab. Two cells "信息中心" and
+# "系统管理员" must not read as one "信息中心系统管理员".
+_BREAK = re.compile(r"</(?:w:p|w:tc|a:p|si|is|c)>|<(?:w:br|w:cr|w:tab|a:br)\b[^>]*>")
 
 
 class Unreadable(Exception):
@@ -60,9 +64,10 @@ def _ooxml_text(path: Path) -> str:
             members = [i for i in archive.infolist() if i.filename.endswith((".xml", ".rels"))]
             if sum(i.file_size for i in members) > MAX_UNPACKED:
                 raise Unreadable(f"unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB")
-            # Tags are dropped without a gap: Word splits a name into runs (<w:t>张</w:t>…<w:t>三</w:t>).
-            return "\n".join(html.unescape(_TAG.sub("", archive.read(i).decode("utf-8", errors="replace")))
-                             for i in members)
+            # Tags are dropped without a gap (Word splits a name into runs: <w:t>张</w:t>…<w:t>三</w:t>),
+            # except where paragraphs, cells and strings end.
+            texts = (archive.read(i).decode("utf-8", errors="replace") for i in members)
+            return "\n".join(html.unescape(_TAG.sub("", _BREAK.sub("\n", text))) for text in texts)
     except (zipfile.BadZipFile, OSError, RuntimeError) as error:
         raise Unreadable(f"is not a readable Office file ({error})") from None
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..data import model as m
 from . import routes
 from .base import GeneratedPage, Route
-from .rendering import render, title
+from .rendering import label, render, title
 
 def record_id(customer: m.Customer) -> str:
     """The short reference printed on every page of the record: whose, and which data (the
@@ -21,13 +21,15 @@ def record_id(customer: m.Customer) -> str:
     return f"UAT-{customer.id}-{customer.acceptance.fingerprint[:8]}"
 
 
-def print_header(model: m.Model, customer: m.Customer, record_title: str) -> str:
-    """The running header of the printed record's pages 2..n (print.html puts it in the page margin)."""
-    return (f"{customer.name} · {record_title} {record_id(customer)} · 指纹 {customer.acceptance.fingerprint[:16]}… · "
-            f"生成于 {model.as_of.isoformat()}")
+def print_header(model: m.Model, customer: m.Customer, templates_dir: Path) -> str:
+    """The running header of the printed record's pages 2..n (print.html puts it in the page margin),
+    in the words of `PRINT_HEADER` in _labels.j2. Plain text: print.html writes it as a CSS string."""
+    return label(templates_dir, "PRINT_HEADER").format_map({
+        "customer": customer.name, "title": title(templates_dir, "acceptance"), "record": record_id(customer),
+        "fingerprint": customer.acceptance.fingerprint[:16], "date": model.as_of.isoformat()})
 
 
-def print_meta(model: m.Model, customer: m.Customer, record_title: str) -> dict:
+def print_meta(model: m.Model, customer: m.Customer, templates_dir: Path) -> dict:
     """Front matter of a print view, fresh per page (the plugin merges it into MkDocs' page meta).
 
     The print view is a document, not a site page: print.html drops the site chrome, search must
@@ -35,8 +37,9 @@ def print_meta(model: m.Model, customer: m.Customer, record_title: str) -> dict:
     is outside the nav, so its title (browser tab, a printed page's header) names the customer;
     the plugin escapes front-matter titles like any other.
     """
-    return {"title": f"{customer.name}：{record_title}", "template": "print.html", "search": {"exclude": True},
-            "hide": ["navigation", "toc"], "print_header": print_header(model, customer, record_title)}
+    return {"title": f"{customer.name}：{title(templates_dir, 'acceptance')}", "template": "print.html",
+            "search": {"exclude": True}, "hide": ["navigation", "toc"],
+            "print_header": print_header(model, customer, templates_dir)}
 
 
 def scope_deliverables(model: m.Model, acceptance: m.Acceptance) -> tuple[m.Deliverable, ...]:
@@ -79,6 +82,6 @@ def pages(model: m.Model, templates_dir: Path) -> list[GeneratedPage]:
         result.append(GeneratedPage(
             Route.of_customer(customer, routes.acceptance_print(customer.id)), title(templates_dir, "acceptance_print"),
             render_record(model, customer, templates_dir, printable=True),
-            None, meta=print_meta(model, customer, title(templates_dir, "acceptance")), sources=sources,
+            None, meta=print_meta(model, customer, templates_dir), sources=sources,
         ))
     return result

@@ -144,7 +144,12 @@ def environment(templates_dir: Path) -> jinja2.Environment:
 
 def title(templates_dir: Path, key: str) -> str:
     """The title of a generated page, from `TITLE` in _labels.j2: the one place the words live."""
-    return environment(templates_dir).get_template("_labels.j2").module.TITLE[key]
+    return label(templates_dir, "TITLE")[key]
+
+
+def label(templates_dir: Path, name: str):
+    """A value set in _labels.j2 (words, or a pattern with `{fields}` for `str.format_map`)."""
+    return getattr(environment(templates_dir).get_template("_labels.j2").module, name)
 
 
 def render(templates_dir: Path, name: str, **context: object) -> str:

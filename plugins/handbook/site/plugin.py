@@ -28,10 +28,13 @@ from mkdocs.structure.pages import Page
 
 from ..data.loader import Project
 from ..data.revisions import change_log
+from ..documents.deliverables import with_documents
+from ..documents.stored import DocumentStore
 from ..data.model import Model
 from ..errors import HandbookError, Location, log
 from ..load import load
 from ..pages.base import GeneratedPage
+from ..pages.downloads import template_download, with_download
 from ..pages.rendering import EDIT_MARKER
 from ..pages.registry import customer_of_output, generate, url_key
 from ..pages.glossary import abbreviation_definitions
@@ -162,6 +165,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             model = replace(model, change_log=change_log(
                 project, model, branch=self.config.changes_branch, base_ref=self.config.changes_base,
                 customer=self.variant.customer))
+            # Deliverable templates as Word/Excel files, parsed with this site's Markdown extensions.
+            model = with_documents(model, config.markdown_extensions, config.mdx_configs, DocumentStore(self.root))
             self.abbreviations = abbreviation_definitions(model)
             apply_site_metadata(config, model)
         else:
@@ -232,6 +237,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                     continue
                 files.remove(existing)
             files.append(File.generated(config, page.path, content=page.markdown))
+        for document in self.model.documents if self.model is not None else ():
+            # Only beside a template page this build has (a bundle leaves out other audiences' pages).
+            if files.get_file_from_path(document.template) is not None:
+                files.append(File.generated(config, document.path, content=document.content))
         if self.variant.offline:
             files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(template_file(self.templates_dir, "assets/iframe-worker-shim.js"))))
         seen: dict[str, str] = {}
@@ -271,6 +280,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             page.meta.update(generated.meta)
         if self.problems is None:
             markdown = self._mark_sources(markdown, page, generated)
+            document = next((d for d in self.model.documents if d.template == page.file.src_uri), None)
+            if document is not None:
+                markdown = with_download(markdown, template_download(self.templates_dir, document))
         # Material renders front-matter values unescaped: title, subtitle and status (into <title>
         # and the nav of every page), description (<meta>) and tags (chips), for every page.
         for key in PRINTED_META:
