@@ -48,12 +48,14 @@ def load(project: Project, as_of: dt.date | None = None) -> Model:
     key = _signature(project, as_of)
     model = _memo.get(key)
     if model is None:
-        model = load_project(project, as_of)
-        # The model is millions of objects that live as long as it does: a collection started by
-        # the route check's allocations would walk them all for nothing.
+        # The model is millions of objects that live as long as it does: every collection started
+        # while they are created (unpickled from the cache of built customers, above all) walks all
+        # those made so far, for nothing. Off for the load, a warm 1,000-customer load took 1.2 s
+        # instead of 2.2 s, with the same peak memory.
         collecting = gc.isenabled()
         gc.disable()
         try:
+            model = load_project(project, as_of)
             problems = check_routes(model, content_pages(project))
         finally:
             if collecting:
