@@ -87,6 +87,38 @@ def test_a_project_template_overrides_that_page_only(tmp_path: Path) -> None:
     assert "服务承诺" in after["support/sla.html"] and "工作日 9:00-18:00" in after["support/sla.html"]
 
 
+def test_own_labels_from_an_older_version_get_the_missing_words_from_the_shipped_ones(tmp_path: Path) -> None:
+    """A project's _labels.j2 copied before a word was added: Python-side labels (page titles, the
+    printed record's header) fall back to the shipped ones, key by key, and its own words win."""
+    from handbook.pages.rendering import environment, label, title
+
+    templates = tmp_path / "site_templates"
+    (templates / "pages").mkdir(parents=True)
+    (templates / "pages/_labels.j2").write_text('{% set TITLE = {"sla": "服务承诺"} %}\n', encoding="utf-8")
+    environment.cache_clear()
+    try:
+        assert title(templates, "sla") == "服务承诺"  # its own word
+        assert title(templates, "glossary") == title(REPO / "site_templates", "glossary")  # a key it lacks
+        assert "{fingerprint}" in label(templates, "PRINT_HEADER")  # a name it lacks
+    finally:
+        environment.cache_clear()
+
+
+def test_a_template_failing_on_old_labels_is_a_located_error_not_a_traceback(tmp_path: Path, capsys) -> None:
+    project = tmp_path / "h"
+    assert main(["init", str(project)]) == 0
+    own = project / "site_templates/pages/_labels.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text('{% set TITLE = {} %}\n', encoding="utf-8")  # a stale copy: no macros at all
+    capsys.readouterr()
+    assert main(["--project", str(project), "build", "--out", str(tmp_path / "site")]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert "does not export the requested name" in captured.err
+    assert "site_templates/pages/_labels.j2 overrides the shipped _labels.j2" in captured.err
+    assert not (tmp_path / "site").exists()
+
+
 def test_the_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     """Build sdist and wheel, install the wheel alone into a clean venv, and run a handbook there."""
     dist = tmp_path / "dist"

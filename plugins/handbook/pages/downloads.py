@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .rendering import environment
+from .rendering import label
 
 _TITLE = re.compile(r"(?m)^# .*$")
 
 
 def template_download(templates_dir: Path, file: object) -> str:
     """The Markdown of the download offer for `file` (a `DeliverableFile`), linked from its page."""
-    return str(environment(templates_dir).get_template("_labels.j2").module.template_download(file))
+    return str(label(templates_dir, "template_download")(file))
 
 
 def with_download(markdown: str, offer: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 
 from ..compiled_templates import COMPILED
-from ..templates import search_path
+from ..templates import defaults_dir, search_path
 import markdown as md_lib
 import nh3
 from markupsafe import Markup
@@ -148,8 +148,18 @@ def title(templates_dir: Path, key: str) -> str:
 
 
 def label(templates_dir: Path, name: str):
-    """A value set in _labels.j2 (words, or a pattern with `{fields}` for `str.format_map`)."""
-    return getattr(environment(templates_dir).get_template("_labels.j2").module, name)
+    """A value set in _labels.j2 (words, or a pattern with `{fields}` for `str.format_map`).
+
+    A project's own _labels.j2 may be a copy from an older version: what it lacks comes from the
+    shipped one (a mapping such as `TITLE` key by key), so upgrading the package never breaks it.
+    """
+    shipped = getattr(environment(defaults_dir()).get_template("_labels.j2").module, name)
+    own = getattr(environment(templates_dir).get_template("_labels.j2").module, name, None)
+    if own is None:
+        return shipped
+    if isinstance(own, dict) and isinstance(shipped, dict):
+        return {**shipped, **own}
+    return own
 
 
 def render(templates_dir: Path, name: str, **context: object) -> str:

@@ -40,7 +40,7 @@ from ..pages.registry import customer_of_output, generate, url_key
 from ..pages.glossary import abbreviation_definitions
 from ..pages.rendering import environment
 from ..compiled_templates import COMPILED
-from ..templates import template_file
+from ..templates import defaults_dir, template_file
 from .build import source_commit
 from ..pages.rendering import css_string
 from ..pages.routes import CUSTOMERS
@@ -222,9 +222,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             try:
                 pages = generate(self.model, self.templates_dir)
             except jinja2.TemplateError as error:
+                problem = _template_problem(error, self.templates_dir, self.root)
                 if not self.serving:
-                    raise
-                self._show_problems([_template_problem(error, self.templates_dir, self.root)])
+                    log.error(problem)
+                    raise PluginError("a page template failed; nothing was built") from None
+                self._show_problems([problem])
         if self.problems is not None:
             self.generated, self.customer_of_page, self.customer_of_dir = {}, {}, {}
             return replace_pages(files, config, self.problems, self.known_pages)
@@ -374,5 +376,12 @@ def _template_problem(error: jinja2.TemplateError, templates_dir: Path, root: Pa
             name = path.resolve().relative_to(root).as_posix()
         except ValueError:
             name = path.as_posix()
-        return f"{name}:{line}:1: {getattr(error, 'message', None) or error}"
-    return f"{templates_dir.name}/pages: {type(error).__name__}: {error}"
+        message = f"{name}:{line}:1: {getattr(error, 'message', None) or error}"
+    else:
+        message = f"{templates_dir.name}/pages: {type(error).__name__}: {error}"
+    own_labels = (templates_dir / "pages" / "_labels.j2").resolve()
+    if "_labels.j2" in str(error) and own_labels.is_file() and own_labels != defaults_dir() / "pages" / "_labels.j2":
+        # The usual cause: a copy of the words from an older version, lacking a name added since.
+        shown = own_labels.relative_to(root).as_posix() if own_labels.is_relative_to(root) else own_labels
+        message += f" ({shown} overrides the shipped _labels.j2: add the missing name from the shipped copy)"
+    return message
