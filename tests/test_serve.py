@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -91,3 +92,43 @@ def test_serve_refuses_unknown_customer(minimal: Path):
     fixture_mkdocs_yml(minimal)
     assert main(["--project", str(minimal), "serve", "--customer", "nobody"]) == 1
     assert main(["--project", str(minimal), "serve", "--customer", "../x"]) == 2
+
+
+def _search_text(server) -> str:
+    """Everything the served search index holds (jieba's word breaks removed)."""
+    docs = json.loads(fetch(server.url + "search/search_index.json") or '{"docs": []}')["docs"]
+    return "".join(d["title"] + d["text"] for d in docs).replace("\u200b", "")
+
+
+def test_customer_preview_edit_reaches_the_page_the_nav_and_the_search_index(minimal: Path):
+    fixture_mkdocs_yml(minimal)
+    acme = minimal / ACME_PATH
+    with serving(minimal, "--customer", "acme") as server:
+        page, other = server.url + "customers/acme/", server.url + "methodology/start/"
+        assert "艾克米集团" in fetch(page) and "艾克米集团" in _search_text(server)
+        # The third name is one the preview showed two builds before: what is kept between
+        # rebuilds must give the current text, whatever was seen earlier.
+        for old, new in [("艾克米集团", "艾克米控股"), ("艾克米控股", "艾克米重工"), ("艾克米重工", "艾克米控股")]:
+            _edit(acme, f"name: {old}", f"name: {new}")
+            assert wait_for(page, lambda body: new in body and old not in body, TIMEOUT), server.log()
+            # Every page of the preview carries the customer's section in its nav.
+            assert new in fetch(other) and old not in fetch(other)
+            search = _search_text(server)
+            assert new in search and old not in search
+
+        _edit(acme, "deployment: private", "deployment: privat")
+        body = wait_for(page, lambda body: "项目数据有误" in body, TIMEOUT)
+        assert body and "acme.yml:4:13" in body, server.log()
+        _edit(acme, "deployment: privat", "deployment: private")
+        assert wait_for(page, lambda body: "艾克米控股" in body and "项目数据有误" not in body, TIMEOUT), server.log()
+        assert "艾克米控股" in _search_text(server) and "项目数据有误" not in fetch(other)
+
+
+def test_serve_with_polling_still_reloads(minimal: Path):
+    fixture_mkdocs_yml(minimal)
+    with serving(minimal, "--customer", "acme", "--poll", "0.2") as server:
+        page = server.url + "customers/acme/"
+        assert "艾克米集团" in fetch(page)
+        assert "Looking for changes every 0.2 s (--poll)" in server.log()
+        _edit(minimal / ACME_PATH, "name: 艾克米集团", "name: 艾克米控股")
+        assert wait_for(page, lambda body: "艾克米控股" in body, TIMEOUT), server.log()

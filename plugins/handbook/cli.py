@@ -60,8 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Live preview on 127.0.0.1 only; data problems are shown in the browser, not fatal."""
     import logging
 
-    from mkdocs.commands.serve import serve
-
+    from .site.live import serve
     from .site.variant import CUSTOMER, OFFLINE
 
     root = Path(args.project).resolve()
@@ -91,8 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     what = f"customer '{args.customer}' as its bundle holds it" if args.customer else "the internal handbook"
     print(f"handbook serve: previewing {what} on {url} (Ctrl+C stops)", file=sys.stderr, flush=True)
     os.chdir(root)
-    serve(config_file=str(root / args.config), open_in_browser=False, livereload=True,
-          dev_addr=f"127.0.0.1:{args.port}")
+    serve(root / args.config, "127.0.0.1", args.port, poll=args.poll)
     return 0
 
 
@@ -389,6 +387,13 @@ def _port(text: str) -> int:
     return port
 
 
+def _interval(text: str) -> float:
+    seconds = float(text)
+    if not 0.05 <= seconds <= 60:
+        raise argparse.ArgumentTypeError(f"{text} is not an interval between 0.05 and 60 seconds")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     top = argparse.ArgumentParser(prog="handbook", description=__doc__.splitlines()[0])
@@ -409,6 +414,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default="mkdocs.yml")
     p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
     p.add_argument("--customer", help="preview only what this customer's bundle holds (reloads faster)")
+    p.add_argument("--poll", type=_interval, metavar="SECONDS", help="look for changes every SECONDS instead of "
+                   "being notified by the system (for network or container mounts where saves go unnoticed)")
     p = add("render", cmd_render, "write the generated Markdown pages and nav.yml without MkDocs")
     p.add_argument("--out", required=True, help="directory to write into")
     p.add_argument("--customer", help="render only the pages a customer's bundle holds")

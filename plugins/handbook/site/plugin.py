@@ -50,6 +50,7 @@ from .git_dates import GitDates
 from .links import links_to_excluded
 from .navigation import ScopedNavigation, expand_nav, move_after_home, without_pages
 from .preview import replace_pages, report
+from .rebuilds import Rebuilds
 from .site_config import OFFLINE_SHIM, add_theme_overrides, apply_site_metadata, make_offline
 from .variant import BuildVariant
 
@@ -115,12 +116,25 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.known_pages: list[str] = []  # serve only: the generated pages of the last good build
         self.edit_links: EditLinks | None = None
         self.dates: GitDates | None = None
+        self.rebuilds: Rebuilds | None = None  # serve only: renderings kept for the next rebuild
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.rebuilds = Rebuilds() if self.serving else None
 
     def on_shutdown(self) -> None:
         self.serving = False
+        self.rebuilds = None
+
+    # After every plugin's on_config: the Markdown extensions and the search index are final.
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        if self.rebuilds is not None:
+            self.rebuilds.start(config)
+
+    def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
+        if self.rebuilds is not None:
+            self.rebuilds.remember_rendering(page)
+        return page
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         # MkDocs watches docs_dir (content/, fragments included) and mkdocs.yml; pages also come from these.
