@@ -123,11 +123,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.rebuilds = Rebuilds() if self.serving else None
 
     def on_shutdown(self) -> None:
-        self.serving = False
-        self.rebuilds = None
+        self.serving, self.rebuilds = False, None
 
-    # After every plugin's on_config: the Markdown extensions and the search index are final.
-    def on_pre_build(self, config: MkDocsConfig) -> None:
+    def on_pre_build(self, config: MkDocsConfig) -> None:  # every on_config ran: extensions, search final
         if self.rebuilds is not None:
             self.rebuilds.start(config)
 

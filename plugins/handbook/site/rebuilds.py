@@ -184,11 +184,16 @@ class Rebuilds:
             if kept is None:
                 before = len(index.entries)
                 original(page)
-                self._entries.put(key, copy.deepcopy(index.entries[before:]))
+                self._entries.put(key, _copies(index.entries[before:]))
                 return
-            index.entries.extend(copy.deepcopy(kept))
+            index.entries.extend(_copies(kept))
 
         index.add_entry_from_context = add_entry_from_context  # this build's index only
+
+
+def _copies(entries: list[dict]) -> list[dict]:
+    """Search entries (text fields and a list of tags) that the index may change freely."""
+    return [{k: list(v) if isinstance(v, list) else v for k, v in entry.items()} for entry in entries]
 
 
 def _toc_key(toc) -> tuple:
