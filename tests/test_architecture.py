@@ -72,9 +72,9 @@ def test_the_data_is_loaded_once_per_command(sample_copy: Path, tmp_path: Path, 
     calls = []
     real = load_module.load_project
 
-    def counting(project, as_of=None):
+    def counting(project, as_of=None, **options):
         calls.append(project.root)
-        return real(project, as_of)
+        return real(project, as_of, **options)
 
     monkeypatch.setattr(load_module, "load_project", counting)
     load_module._memo.clear()

@@ -35,10 +35,12 @@ def _plural(word: str) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate all of project_data/; print every problem, located."""
-    model = _load(args)
-    counts = ((model.phases, "phase"), (model.roles, "role"), (model.modules, "training module"),
-              (model.faq, "FAQ entry"), (model.customers, "customer"))
-    print("ok: " + ", ".join(f"{len(items)} {word if len(items) == 1 else _plural(word)}" for items, word in counts))
+    from .load import check
+
+    model, customers = check(_project(args))
+    counts = ((len(model.phases), "phase"), (len(model.roles), "role"), (len(model.modules), "training module"),
+              (len(model.faq), "FAQ entry"), (customers, "customer"))
+    print("ok: " + ", ".join(f"{n} {word if n == 1 else _plural(word)}" for n, word in counts))
     return 0
 
 

@@ -17,8 +17,9 @@ when a message or an edit link needs a line (see `Positions.later`).
 
 Entries are written atomically, carry a CRC and their key, and unpickle only classes of this
 package and the standard library's dates; anything else is a miss and the customer is rebuilt.
-The cross-customer checks (FAQ IDs across customers, routes, audiences) run on every load, over
-the assembled model.
+The cross-customer checks (FAQ IDs across customers, routes, audiences) run on every load. Beside
+each customer its facts are kept (`FactsCache`: its FAQ IDs and the routes its pages take), so that
+`handbook validate` runs those checks without unpickling unchanged customers.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import marshal
 import operator
 import pickle
 import zlib
@@ -39,6 +41,7 @@ from .cache import FileCache, entry_key
 from .positions import Positions
 
 _MAGIC = b"HBB1"
+_FACTS_MAGIC = b"HBF1"
 _SAFE_MODULES = ("datetime", "zoneinfo", "builtins", "copyreg", "_operator")
 
 
@@ -153,7 +156,11 @@ class BuiltCache:
         """(customer, its FAQ IDs with their locations) stored under `key`, or None (missing or unsound)."""
         self.used.add(key)
         blob = self.files.read(key)
-        if blob is None or len(blob) < 8 or blob[:4] != _MAGIC:
+        return None if blob is None else self.decode(key, blob, positions)
+
+    def decode(self, key: str, blob: bytes, positions: Positions) -> tuple[Any, tuple[tuple[str, Location], ...]] | None:
+        """(customer, its FAQ IDs) of an entry's bytes (as stored, or as a worker process built them), or None."""
+        if len(blob) < 8 or blob[:4] != _MAGIC:
             return None
         payload = memoryview(blob)[8:]
         if zlib.crc32(payload) != int.from_bytes(blob[4:8], "big") or bytes(payload[:64]) != key.encode():
@@ -165,20 +172,70 @@ class BuiltCache:
             return None
         return customer, faq_ids
 
-    def put(self, key: str, customer: Any, faq_ids: tuple[tuple[str, Location], ...], positions: Positions) -> None:
-        """Store a customer built without any problem (a record that cannot be stored is simply rebuilt)."""
+    def put(self, key: str, customer: Any, faq_ids: tuple[tuple[str, Location], ...], positions: Positions) -> bytes | None:
+        """Store a customer built without any problem and return the entry's bytes (None: a record that
+        cannot be stored, which is simply built again next time)."""
         self.used.add(key)
         out = io.BytesIO()
         try:
             _Pickler(out, self.shared, positions).dump((customer, faq_ids))
         except (pickle.PicklingError, TypeError, AttributeError):
-            return
+            return None
         payload = key.encode() + out.getvalue()
-        self.files.put(key, _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+        blob = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+        self.files.put(key, blob)
+        return blob
 
     def prune(self) -> None:
         """Delete the entries this load did not ask for (old states of customers, other days)."""
         self.files.prune(self.used)
+
+
+class FactsCache:
+    """What checks spanning customers need of each stored customer, kept beside it in `facts/`: its
+    FAQ IDs with their locations and the caller's summary (`customer_builds.CustomerSummary`), so
+    that `handbook validate` answers for an unchanged customer without unpickling it. Plain values
+    only (`marshal`), a CRC and the key in every entry, like the file cache.
+    """
+
+    def __init__(self, root: Path):
+        self.files = FileCache(root, "facts")
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> tuple[tuple[tuple[str, Location], ...], Any] | None:
+        """(FAQ IDs with locations, summary) stored under `key`, or None (missing or unsound)."""
+        self.used.add(key)
+        blob = self.files.read(key)
+        if blob is None or len(blob) < 8 or blob[:4] != _FACTS_MAGIC:
+            return None
+        payload = blob[8:]
+        if zlib.crc32(payload) != int.from_bytes(blob[4:8], "big"):
+            return None
+        try:
+            stored, faq_ids, summary = marshal.loads(payload)
+            if stored != key:
+                return None
+            return tuple((faq_id, Location(path, line, column)) for faq_id, path, line, column in faq_ids), summary
+        except (ValueError, TypeError, EOFError):
+            return None
+
+    def put(self, key: str, faq_ids: tuple[tuple[str, Location], ...], summary: Any) -> None:
+        """Store a customer's facts (a summary that is not plain values is not stored: a validate builds it)."""
+        self.used.add(key)
+        try:
+            payload = marshal.dumps((key, tuple((i, w.path, w.line, w.column) for i, w in faq_ids), summary))
+        except ValueError:
+            return
+        self.files.put(key, _FACTS_MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+
+    def prune(self) -> None:
+        """Delete the entries this load did not ask for."""
+        self.files.prune(self.used)
+
+
+def facts_key(built: str, fingerprint: str) -> str:
+    """The facts key of the customer stored under `built`, for a summary made by code `fingerprint`."""
+    return hashlib.sha256(f"{built}\0{fingerprint}".encode()).hexdigest()
 
 
 def _bind(shared: SharedRecords, positions: Positions) -> None:

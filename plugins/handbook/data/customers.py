@@ -18,8 +18,12 @@ class CustomerReader(FieldReader):
     """Builds one customer's records against the already-read methodology."""
 
     def customer(self, doc: YamlDocument, cid: str, handbook: m.Handbook, phases, roles, modules, tiers, categories,
-                 faq_ids, faq_entry, checklist=()) -> m.Customer:
-        """One customer file (customers/<id>.yml) as a `Customer`."""
+                 faq_entry, checklist=()) -> m.Customer:
+        """One customer file (customers/<id>.yml) as a `Customer`.
+
+        Its FAQ IDs are checked against the handbook's and other customers' by the caller
+        (`customer_builds.own_faq_ids`), in customer order, whether the customer is built or cached.
+        """
         c = doc.data
         phase_ids = [p.id for p in phases]
         role_ids = [r.id for r in roles]
@@ -58,11 +62,7 @@ class CustomerReader(FieldReader):
         cat_ids = [x.id for x in categories]
         faq = []
         for i, e in enumerate(c.get("faq", [])):
-            path = ("faq", i)
-            if e["id"] in faq_ids:
-                self.err(doc, path + ("id",), f"duplicate FAQ entry ID '{e['id']}' (first defined at {faq_ids[e['id']]})")
-            faq_ids[e["id"]] = doc.at(path + ("id",))
-            faq.append(faq_entry(doc, path, e, role_ids, phase_ids, cat_ids, customer=cid))
+            faq.append(faq_entry(doc, ("faq", i), e, role_ids, phase_ids, cat_ids, customer=cid))
         go_live = c.get("go_live", {})
         go_live_actual = self.date(doc, ("go_live", "actual"), go_live.get("actual"))
         self.not_future(doc, ("go_live", "actual"), go_live_actual, "go-live date")

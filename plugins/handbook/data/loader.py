@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import Location, ProblemLog
 from . import model as m
 from .audience import check_audiences, content_audiences
 from .built_cache import SharedRecords
-from .customer_builds import CustomerBuilder, CustomerContext
+from .customer_builds import Built, CustomerBuilder, CustomerContext, CustomerSummary
 from .operations_reader import OperationsReader
 from .fields import id_problem
 from .records import MethodologyReader
@@ -41,45 +43,68 @@ class Project:
         return cls(root, root / data_dir, root / content_dir)
 
 
-def load_project(project: Project, as_of: dt.date | None = None, *, require_seal: bool = True) -> m.Model:
+def load_project(project: Project, as_of: dt.date | None = None, *, require_seal: bool = True,
+                 summary: CustomerSummary | None = None) -> m.Model:
     """Load, validate and return the model of `project`; raise `HandbookError` with every problem.
 
     `as_of` is the day milestones and overdue phases are judged against (default: today).
     `require_seal=False` accepts signed records without `signed_fingerprint` (earlier revisions,
     written before the rule existed); a seal that no longer matches is an error either way.
+    `summary` is stored beside every customer built without problems (see `check_project`).
     """
-    # A load allocates millions of small objects and frees none of them: the cyclic garbage
-    # collector would walk them all again and again (a fifth of a warm load) for nothing.
+    with collector_paused():
+        model, _ = _load_project(project, as_of, require_seal, summary, materialize=True)
+    return model
+
+
+def check_project(project: Project, summary: CustomerSummary, as_of: dt.date | None = None) -> tuple[m.Model, list]:
+    """Validate `project` like `load_project`, without holding unchanged customers: (the model of the
+    shared records with the customers built now, [(customer ID, summary) of every customer, in
+    order]). An unchanged customer stored with its summary is not unpickled: the checks spanning
+    customers run on the summaries (FAQ IDs here; routes by the caller). Raises `HandbookError`."""
+    with collector_paused():
+        model, built = _load_project(project, as_of, True, summary, materialize=False)
+    return model, built.summaries
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: a load allocates millions of small objects and frees
+    none of them, so the collector would walk them all again and again for nothing (unpickling a
+    thousand cached customers set off collections that took 1 s of a 2.2 s warm load)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load_project(project, as_of, require_seal)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _load_project(project: Project, as_of: dt.date | None, require_seal: bool = True) -> m.Model:
+def _load_project(project: Project, as_of: dt.date | None, require_seal: bool, summary: CustomerSummary | None,
+                  materialize: bool) -> tuple[m.Model, Built]:
     from .reading import prune
 
     problems = ProblemLog()
     shared_files, customer_files = _find_files(project, problems)
+    # Worker processes that build customers read the shared files too: keep their bytes.
+    shared_reads = [(name, replace(read)) for name, read in shared_files]
     docs, invalid = _read_docs(project.root, shared_files, problems)
     # A broken shared file would turn every reference to it into noise; a broken customer file
     # is still built, so that its reference errors are reported together with its schema errors.
     if any(key not in docs or key in invalid for key in DATA_FILES) or invalid & set(OPTIONAL_DATA_FILES):
         _read_docs(project.root, customer_files, problems)  # their own problems are reported too
         problems.raise_if_any()
-    model, rule_problems = _build(project, docs, problems, invalid, as_of or dt.date.today(),
-                                  [read for _, read in shared_files], customer_files, require_seal)
+    model, built = _build(project, docs, problems, as_of or dt.date.today(), shared_reads, customer_files,
+                          require_seal, summary, materialize)
     prune(project.root, [read for _, read in shared_files + customer_files])
-    check_audiences(content_audiences(project.content_dir, project.root), [c.id for c in model.customers], problems)
+    check_audiences(content_audiences(project.content_dir, project.root), built.ids, problems)
     problems.raise_if_any()
     # The rules ran on each customer as it was built (or before it was cached, finding nothing):
     # as before, they are reported only once every record is sound.
-    problems.problems.extend(rule_problems)
+    problems.problems.extend(built.rule_problems)
     problems.raise_if_any()
-    return model
+    return model, built
 
 
 def _find_files(project: Project, problems: ProblemLog) -> tuple[list[tuple[str, FileRead]], list[tuple[str, FileRead]]]:
@@ -188,11 +213,20 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog, invalid: set[str],
-           as_of: dt.date, shared_files: list[FileRead], customer_files: list[tuple[str, FileRead]],
-           require_seal: bool) -> tuple[m.Model, list]:
-    """Second pass: the records of every file, references resolved, into one model; and the
-    problems the domain rules found (reported only if the model holds no other problem)."""
+@dataclass(frozen=True)
+class Shared:
+    """The shared (methodology) records of a load: what customers are built against."""
+
+    context: CustomerContext
+    records: SharedRecords
+    model: m.Model  # the model without customers
+    sound: bool  # no problem found in the shared records: pages can be planned on them
+
+
+def shared_records(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog, as_of: dt.date) -> Shared:
+    """The records of every shared file, references resolved (also run by worker processes that build
+    customers, on the same files: the records come out the same, in the same order)."""
+    before = len(problems.problems)
     shared = MethodologyReader(project, problems, as_of)
     handbook = shared.handbook(docs["handbook.yml"])
     roles = shared.roles(docs["roles.yml"])
@@ -206,11 +240,22 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     context = CustomerContext(handbook, phases, roles, modules, tiers, categories, shared.faq_entry, checklist)
     records = SharedRecords((handbook, roles, phases, modules, categories, faq, priorities, tiers, support_contact,
                              glossary, checklist))
-    builder = CustomerBuilder(project, as_of, require_seal, context, records, shared_files)
-    customers, rule_problems = builder.build_all(customer_files, {e.id: e.source.where for e in faq}, problems)
-    return m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, tuple(customers),
-                   health_checklist=checklist, support_contact=support_contact,
-                   business_hours=business_hours, glossary=glossary, as_of=as_of), rule_problems
+    model = m.Model(handbook, roles, phases, modules, categories, faq, priorities, tiers, (),
+                    health_checklist=checklist, support_contact=support_contact,
+                    business_hours=business_hours, glossary=glossary, as_of=as_of)
+    return Shared(context, records, model, len(problems.problems) == before)
 
 
-__all__ = ["DATA_FILES", "OPTIONAL_DATA_FILES", "Project", "load_project", "schema", "id_problem"]
+def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog, as_of: dt.date,
+           shared_files: list[tuple[str, FileRead]], customer_files: list[tuple[str, FileRead]], require_seal: bool,
+           summary: CustomerSummary | None, materialize: bool) -> tuple[m.Model, Built]:
+    """Second pass: the records of every file, references resolved, into one model; and the
+    problems the domain rules found (reported only if the model holds no other problem)."""
+    shared = shared_records(project, docs, problems, as_of)
+    builder = CustomerBuilder(project, as_of, require_seal, shared, shared_files, summary)
+    built = builder.build_all(customer_files, {e.id: e.source.where for e in shared.model.faq}, problems,
+                              materialize=materialize)
+    return replace(shared.model, customers=tuple(built.customers)), built
+
+
+__all__ = ["DATA_FILES", "OPTIONAL_DATA_FILES", "Project", "check_project", "load_project", "schema", "id_problem"]
