@@ -64,16 +64,21 @@ def _no_unpickling(monkeypatch) -> list[str]:
 
 def test_validate_reads_summaries_not_customers(sample: Path, capsys, monkeypatch) -> None:
     assert _validate(sample, capsys) == (0, "ok: 5 phases, 7 roles, 12 training modules, 25 FAQ entries, 3 customers\n")
-    assert len(list((sample / FOLDER / "facts").rglob("*/*"))) == 3
+    assert len(_entries(sample, "facts")) == 3 and _entries(sample, "built") == []  # validate stores no customer
+    load_module.load(Project.at(sample))  # a build stores them built, and keeps their facts
+    assert len(_entries(sample, "facts")) == 3 and len(_entries(sample, "built")) == 3
     unpickled = _no_unpickling(monkeypatch)
     edit(sample, HUAJIAN, "industry: 建筑施工", "industry: 建筑与施工")
     assert _validate(sample, capsys)[0] == 0
     assert unpickled == [], "an unchanged customer was unpickled by validate"
-    # A build after it takes the customers from the cache, and the summaries stay for the next validate.
     load_module._memo.clear()
-    model = load_module.load(Project.at(sample))
-    assert len(unpickled) == 3 and model.customers[0].industry.startswith("建筑与施工")
-    assert len(list((sample / FOLDER / "facts").rglob("*/*"))) == 3
+    model = load_module.load(Project.at(sample))  # the edited customer built again, the others unpickled
+    assert len(unpickled) == 2 and model.customers[0].industry.startswith("建筑与施工")
+    assert len(_entries(sample, "facts")) == 3 and len(_entries(sample, "built")) == 3
+
+
+def _entries(root: Path, part: str) -> list[Path]:
+    return sorted(p for p in (root / FOLDER / part).rglob("*/*") if p.is_file())
 
 
 def test_a_content_page_landing_on_a_cached_customers_page_is_reported(sample: Path, tmp_path: Path, capsys) -> None:
@@ -152,4 +157,4 @@ def test_customers_built_in_worker_processes_are_those_built_in_one(sample: Path
     shutil.rmtree(sample / FOLDER)
     made = _in_workers(monkeypatch)
     assert _validate(sample, capsys) == (0, "ok: 5 phases, 7 roles, 12 training modules, 25 FAQ entries, 8 customers\n")
-    assert made == [8] and len(list((sample / FOLDER / "facts").rglob("*/*"))) == 8  # stored by the workers
+    assert made == [8] and len(_entries(sample, "facts")) == 8  # stored by the workers

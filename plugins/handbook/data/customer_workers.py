@@ -30,7 +30,7 @@ _BUILDER: list[CustomerBuilder | None] = [None]
 def build_in_workers(builder: CustomerBuilder, files: list[tuple[str, FileRead]], workers: int) -> dict[str, Outcome]:
     """The outcome of each of `files` built in `workers` processes (a file a worker could not build is left out)."""
     setup = (builder.project, builder.as_of, builder.require_seal, builder.shared_files, builder.summary,
-             builder.shared.records.signature)
+             builder.materialize, builder.shared.records.signature)
     made: dict[str, Outcome] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=setup) as pool:
         chunk = max(1, len(files) // (8 * workers))
@@ -41,7 +41,7 @@ def build_in_workers(builder: CustomerBuilder, files: list[tuple[str, FileRead]]
 
 
 def _start(project: Project, as_of: dt.date, require_seal: bool, shared_files: list[tuple[str, FileRead]],
-           summary: CustomerSummary | None, signature: str) -> None:
+           summary: CustomerSummary | None, materialize: bool, signature: str) -> None:
     from .customer_builds import CustomerBuilder
     from .loader import _read_docs, shared_records
 
@@ -50,7 +50,7 @@ def _start(project: Project, as_of: dt.date, require_seal: bool, shared_files: l
     docs, _ = _read_docs(project.root, [(name, replace(read)) for name, read in shared_files], problems)
     shared = shared_records(project, docs, problems, as_of)
     if shared.records.signature == signature:
-        _BUILDER[0] = CustomerBuilder(project, as_of, require_seal, shared, shared_files, summary)
+        _BUILDER[0] = CustomerBuilder(project, as_of, require_seal, shared, shared_files, summary, materialize)
     # A worker makes millions of objects that are freed by reference counting as each customer is
     # sent; the cyclic collector only walked them (a fifth of a worker's time). Peak worker memory
     # at 500 customers each: 76 MB.
