@@ -133,9 +133,9 @@ def _in_workers(monkeypatch) -> list[int]:
     real = customer_workers.build_in_workers
 
     def counting(*args):
-        result = real(*args)
+        result = list(real(*args))
         made.append(len(result))
-        return result
+        return iter(result)
 
     monkeypatch.setattr(customer_workers, "build_in_workers", counting)
     return made
@@ -158,3 +158,18 @@ def test_customers_built_in_worker_processes_are_those_built_in_one(sample: Path
     made = _in_workers(monkeypatch)
     assert _validate(sample, capsys) == (0, "ok: 5 phases, 7 roles, 12 training modules, 25 FAQ entries, 8 customers\n")
     assert made == [8] and len(_entries(sample, "facts")) == 8  # stored by the workers
+
+
+def test_a_worker_that_dies_leaves_its_customers_to_the_main_process(sample: Path, tmp_path: Path, monkeypatch) -> None:
+    _many(sample, 5)
+    one = _cold(sample, tmp_path)
+    made = _in_workers(monkeypatch)
+    monkeypatch.setattr(customer_workers, "_build", _die)  # the pool breaks on its first customer
+    assert _state(sample) == one
+    assert made == [0]
+
+
+def _die(job):
+    import os
+
+    os._exit(3)

@@ -165,21 +165,20 @@ class CustomerBuilder:
         if workers > 1 and len(missing) >= reading.PARALLEL_FROM:
             from .customer_workers import build_in_workers
 
-            made = build_in_workers(self, missing, workers)
-            again = []
-            for name, read in missing:
-                outcome = made.get(name)
-                if outcome is not None and self.materialize and outcome.built and not outcome.problems \
-                        and not outcome.rule_problems:
+            made: dict[str, Outcome] = {}
+            reads = dict(missing)
+            for name, outcome in build_in_workers(self, missing, workers):
+                if self.materialize and outcome.built and not outcome.problems and not outcome.rule_problems:
                     # The customer comes back as the bytes the worker stored (None: it could not be).
+                    read = reads[name]
                     positions = Positions.later(marks_loader(self.project.root, read.rel, read.kind, read.key))
                     hit = self.cache.decode(self.key(read), outcome.blob, positions) if outcome.blob else None
-                    outcome.customer, outcome.blob = (hit[0] if hit else None), None
                     if hit is None:
-                        made.pop(name)
-                if name not in made:
-                    again.append((name, read))
-            made.update(self.build_here(again))
+                        continue
+                    outcome.customer = hit[0]
+                outcome.blob = None
+                made[name] = outcome
+            made.update(self.build_here([(name, read) for name, read in missing if name not in made]))
             return made
         return self.build_here(missing)
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,17 +29,20 @@ if TYPE_CHECKING:
 _BUILDER: list[CustomerBuilder | None] = [None]
 
 
-def build_in_workers(builder: CustomerBuilder, files: list[tuple[str, FileRead]], workers: int) -> dict[str, Outcome]:
-    """The outcome of each of `files` built in `workers` processes (a file a worker could not build is left out)."""
+def build_in_workers(builder: CustomerBuilder, files: list[tuple[str, FileRead]],
+                     workers: int) -> Iterator[tuple[str, Outcome]]:
+    """(name, outcome) of each of `files` built in `workers` processes, in order, as they come (a
+    file a worker could not build is left out)."""
     setup = (builder.project, builder.as_of, builder.require_seal, builder.shared_files, builder.summary,
              builder.materialize, builder.shared.records.signature)
-    made: dict[str, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=setup) as pool:
-        chunk = max(1, len(files) // (8 * workers))
-        for (name, _), outcome in zip(files, pool.map(_build, files, chunksize=chunk)):
-            if outcome is not None:
-                made[name] = outcome
-    return made
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=setup) as pool:
+            chunk = max(1, len(files) // (8 * workers))
+            for (name, _), outcome in zip(files, pool.map(_build, files, chunksize=chunk)):
+                if outcome is not None:
+                    yield name, outcome
+    except (BrokenProcessPool, OSError):
+        return  # no processes to be had (a limit, a killed worker): the main process builds the rest
 
 
 def _start(project: Project, as_of: dt.date, require_seal: bool, shared_files: list[tuple[str, FileRead]],
