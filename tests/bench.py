@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,12 +45,37 @@ from portfolio import customer_id, sample_portfolio  # noqa: E402
 PYTHON = sys.executable
 CORES = os.cpu_count() or 1
 
-# Run in a fresh interpreter: prints one JSON object with the wall time of the work and the
-# process's peak resident memory (ru_maxrss, the figure a user's `time -v` shows).
+# Run in a fresh interpreter: prints one JSON object with the wall time of the work, the process's
+# peak resident memory (ru_maxrss, the figure a user's `time -v` shows) and the peak proportional
+# memory (PSS) of the process and its worker processes together, sampled every 20 ms (shared pages
+# counted once: what the run costs the machine).
 _PROBE = r"""
-import json, resource, sys, time
+import json, resource, sys, threading, time
 from pathlib import Path
 root, what = Path(sys.argv[1]), sys.argv[2]
+peak, done = [0], threading.Event()
+
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+def tree(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = [int(x) for x in f.read().split()]
+    except OSError:
+        kids = []
+    return [pid] + [p for kid in kids for p in tree(kid)]
+
+def sample():
+    import os
+    while not done.wait(0.02):
+        peak[0] = max(peak[0], sum(pss(p) for p in tree(os.getpid())))
+
+threading.Thread(target=sample, daemon=True).start()
 if what == "floor":
     import yaml
     started = time.perf_counter()
@@ -63,9 +89,11 @@ elif what == "validate":
 else:
     raise SystemExit(what)
 seconds = time.perf_counter() - started
+done.set()
 own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
-print(json.dumps({"seconds": seconds, "cpu_s": cpu, "maxrss_mb": own.ru_maxrss / 1024}))
+print(json.dumps({"seconds": seconds, "cpu_s": cpu, "maxrss_mb": own.ru_maxrss / 1024,
+                  "workers_maxrss_mb": workers.ru_maxrss / 1024, "pss_mb": peak[0] / 1024}))
 """
 
 
@@ -82,21 +110,35 @@ def edit_one_customer(root: Path) -> None:
     path.write_text(text.replace("industry: ", "industry: 已编辑 ", 1), encoding="utf-8")
 
 
-def bench_validate(n: int, work: Path) -> dict:
-    """Floor, cold and warm validate of `n` customers, measured side by side."""
+def bench_validate(n: int, work: Path, rounds: int = 3) -> dict:
+    """Floor, cold and warm validate of `n` customers, measured side by side, `rounds` times in
+    turn (the machine's speed drifts from minute to minute): the median of each, and the median
+    and range of each round's ratios."""
     root = sample_portfolio(work / f"validate-{n}", n)
-    floor = probe(root, "floor")
-    shutil.rmtree(root / ".handbook-cache", ignore_errors=True)
-    cold = probe(root, "validate")
-    edit_one_customer(root)
-    warm = probe(root, "validate")
+    runs = []
+    for _ in range(rounds):
+        shutil.rmtree(root / ".handbook-cache", ignore_errors=True)
+        floor = probe(root, "floor")
+        cold = probe(root, "validate")
+        edit_one_customer(root)
+        warm = probe(root, "validate")
+        runs.append((floor, cold, warm))
     yaml_mb = sum(p.stat().st_size for p in root.glob("project_data/**/*.yml")) / 1e6
     shutil.rmtree(root)
-    return {"customers": n, "yaml_mb": round(yaml_mb, 1), "floor_cpu_s": floor["cpu_s"], "cold_cpu_s": cold["cpu_s"],
-            "warm_cpu_s": warm["cpu_s"], "floor_s": floor["seconds"], "cold_s": cold["seconds"],
-            "warm_s": warm["seconds"], "cold_vs_floor": cold["seconds"] / floor["seconds"],
-            "warm_vs_cold": warm["seconds"] / cold["seconds"], "cold_peak_mb": cold["maxrss_mb"],
-            "warm_peak_mb": warm["maxrss_mb"]}
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    floor, cold, warm = ({key: median([run[i][key] for run in runs]) for key in runs[0][i]} for i in range(3))
+    cold_ratios = [c["seconds"] / f["seconds"] for f, c, _ in runs]
+    warm_ratios = [w["seconds"] / c["seconds"] for _, c, w in runs]
+    return {"customers": n, "rounds": rounds, "yaml_mb": round(yaml_mb, 1), "floor_cpu_s": floor["cpu_s"],
+            "cold_cpu_s": cold["cpu_s"], "warm_cpu_s": warm["cpu_s"], "floor_s": floor["seconds"],
+            "cold_s": cold["seconds"], "warm_s": warm["seconds"], "cold_vs_floor": median(cold_ratios),
+            "cold_vs_floor_range": [min(cold_ratios), max(cold_ratios)], "warm_vs_cold": median(warm_ratios),
+            "warm_vs_cold_range": [min(warm_ratios), max(warm_ratios)], "cold_peak_mb": cold["maxrss_mb"],
+            "warm_peak_mb": warm["maxrss_mb"], "cold_workers_peak_mb": cold["workers_maxrss_mb"],
+            "cold_all_pss_mb": cold["pss_mb"], "warm_all_pss_mb": warm["pss_mb"]}
 
 
 def _mkdocs_yml(root: Path, *, nav_customers: bool, scoped: bool, plugin: bool = True) -> Path:
@@ -271,6 +313,7 @@ def main() -> None:
     parser.add_argument("--leak-sizes", default=None, help="customer counts for one bundle's cost (10,100; "
                         "--large adds 1000)")
     parser.add_argument("--validate-sizes", default=None, help="customer counts for validate (default 100,1000)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of floor, cold and warm validate (median)")
     parser.add_argument("--build-sizes", default="10,100,400", help="customer counts for build")
     parser.add_argument("--all-navs-up-to", type=int, default=100,
                         help="larger builds measure the per-page nav only, unless --large (default 100)")
@@ -296,17 +339,22 @@ def main() -> None:
         print(f"alias bomb of {bomb['bytes']} bytes: refused in {bomb['ms']:.2f} ms, peak memory {bomb['peak_kb']} KB\n")
         if "validate" in parts:
             sizes = args.validate_sizes or ("100,1000,10000" if args.large else "100,1000")
-            print("| customers | YAML MB | libyaml compose s | cold validate s | cold/floor | warm validate s "
-                  "| warm/cold | peak MB cold | peak MB warm | CPU s floor / cold / warm |")
+            print("| customers | YAML MB | libyaml compose s | cold validate s | cold/floor (range) | warm validate s "
+                  "| warm/cold (range) | peak MB cold: main / each worker / all (PSS) | peak MB warm | "
+                  "CPU s floor / cold / warm |")
             print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
             results["validate"] = []
             for n in (int(x) for x in sizes.split(",")):
-                r = bench_validate(n, work)
+                r = bench_validate(n, work, args.rounds)
                 results["validate"].append(r)
-                print(f"| {n} | {r['yaml_mb']} | {r['floor_s']:.2f} | {r['cold_s']:.2f} | {r['cold_vs_floor']:.2f}x | "
-                      f"{r['warm_s']:.2f} | {r['warm_vs_cold']:.2f}x | {r['cold_peak_mb']:.0f} | "
+                low, high = r["cold_vs_floor_range"]
+                wlow, whigh = r["warm_vs_cold_range"]
+                print(f"| {n} | {r['yaml_mb']} | {r['floor_s']:.2f} | {r['cold_s']:.2f} | {r['cold_vs_floor']:.2f}x "
+                      f"({low:.2f}-{high:.2f}) | {r['warm_s']:.2f} | {r['warm_vs_cold']:.3f}x ({wlow:.3f}-{whigh:.3f}) | "
+                      f"{r['cold_peak_mb']:.0f} / {r['cold_workers_peak_mb']:.0f} / {r['cold_all_pss_mb']:.0f} | "
                       f"{r['warm_peak_mb']:.0f} | {r['floor_cpu_s']:.2f} / {r['cold_cpu_s']:.2f} / "
                       f"{r['warm_cpu_s']:.2f} |", flush=True)
+            print(f"(median of {args.rounds} rounds of floor, cold, warm in turn)")
             print()
         build_sizes = [int(x) for x in args.build_sizes.split(",")] if "build" in parts else []
         if "overhead" in parts and args.overhead_size not in build_sizes:

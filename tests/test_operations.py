@@ -46,6 +46,36 @@ def test_business_deadline_counts_working_minutes_only(start, minutes, due) -> N
     assert sla_clock.business_deadline(start, minutes, NINE_TO_FIVE) == due
 
 
+def _deadline_day_by_day(start: dt.datetime, minutes: int, hours: tuple[dt.time, dt.time]) -> dt.datetime:
+    """The business clock walked one working day at a time: what `business_deadline` computes by whole days."""
+    open_at, close_at = hours
+    t, remaining = start, dt.timedelta(minutes=minutes)
+    while True:
+        day_open = t.replace(hour=open_at.hour, minute=open_at.minute, second=0, microsecond=0)
+        day_close = t.replace(hour=close_at.hour, minute=close_at.minute, second=0, microsecond=0)
+        if t.weekday() < 5 and t < day_close:
+            t = max(t, day_open)
+            if remaining <= day_close - t:
+                return t + remaining
+            remaining -= day_close - t
+        day = t.date() + dt.timedelta(days=1)
+        t = dt.datetime.combine(day, open_at, t.tzinfo)
+
+
+def test_business_deadline_by_whole_days_equals_walking_day_by_day() -> None:
+    import random
+
+    rng = random.Random(14)
+    for hours in (NINE_TO_FIVE, (dt.time(8, 30), dt.time(18, 0)), (dt.time(9, 45), dt.time(12, 15))):
+        length = (hours[1].hour * 60 + hours[1].minute) - (hours[0].hour * 60 + hours[0].minute)
+        for _ in range(1500):
+            start = dt.datetime(2026, 1, 1, tzinfo=CST) + dt.timedelta(minutes=rng.randrange(60 * 24 * 60),
+                                                                       seconds=rng.choice((0, 0, 17)))
+            minutes = rng.choice((0, 1, 30, length, 2 * length, rng.randrange(12 * length)))
+            assert sla_clock.business_deadline(start, minutes, hours) == _deadline_day_by_day(start, minutes, hours), \
+                (start, minutes, hours)
+
+
 def test_business_days_are_working_days_and_calendar_runs_around_the_clock() -> None:
     monday = at(2026, 5, 11, 10)
     assert sla_clock.deadline(monday, "2d", 2880, "business", NINE_TO_FIVE) == at(2026, 5, 13, 10)

@@ -64,16 +64,21 @@ def _no_unpickling(monkeypatch) -> list[str]:
 
 def test_validate_reads_summaries_not_customers(sample: Path, capsys, monkeypatch) -> None:
     assert _validate(sample, capsys) == (0, "ok: 5 phases, 7 roles, 12 training modules, 25 FAQ entries, 3 customers\n")
-    assert len(list((sample / FOLDER / "facts").rglob("*/*"))) == 3
+    assert len(_entries(sample, "facts")) == 3 and _entries(sample, "built") == []  # validate stores no customer
+    load_module.load(Project.at(sample))  # a build stores them built, and keeps their facts
+    assert len(_entries(sample, "facts")) == 3 and len(_entries(sample, "built")) == 3
     unpickled = _no_unpickling(monkeypatch)
     edit(sample, HUAJIAN, "industry: 建筑施工", "industry: 建筑与施工")
     assert _validate(sample, capsys)[0] == 0
     assert unpickled == [], "an unchanged customer was unpickled by validate"
-    # A build after it takes the customers from the cache, and the summaries stay for the next validate.
     load_module._memo.clear()
-    model = load_module.load(Project.at(sample))
-    assert len(unpickled) == 3 and model.customers[0].industry.startswith("建筑与施工")
-    assert len(list((sample / FOLDER / "facts").rglob("*/*"))) == 3
+    model = load_module.load(Project.at(sample))  # the edited customer built again, the others unpickled
+    assert len(unpickled) == 2 and model.customers[0].industry.startswith("建筑与施工")
+    assert len(_entries(sample, "facts")) == 3 and len(_entries(sample, "built")) == 3
+
+
+def _entries(root: Path, part: str) -> list[Path]:
+    return sorted(p for p in (root / FOLDER / part).rglob("*/*") if p.is_file())
 
 
 def test_a_content_page_landing_on_a_cached_customers_page_is_reported(sample: Path, tmp_path: Path, capsys) -> None:
@@ -128,9 +133,9 @@ def _in_workers(monkeypatch) -> list[int]:
     real = customer_workers.build_in_workers
 
     def counting(*args):
-        result = real(*args)
+        result = list(real(*args))
         made.append(len(result))
-        return result
+        return iter(result)
 
     monkeypatch.setattr(customer_workers, "build_in_workers", counting)
     return made
@@ -152,4 +157,19 @@ def test_customers_built_in_worker_processes_are_those_built_in_one(sample: Path
     shutil.rmtree(sample / FOLDER)
     made = _in_workers(monkeypatch)
     assert _validate(sample, capsys) == (0, "ok: 5 phases, 7 roles, 12 training modules, 25 FAQ entries, 8 customers\n")
-    assert made == [8] and len(list((sample / FOLDER / "facts").rglob("*/*"))) == 8  # stored by the workers
+    assert made == [8] and len(_entries(sample, "facts")) == 8  # stored by the workers
+
+
+def test_a_worker_that_dies_leaves_its_customers_to_the_main_process(sample: Path, tmp_path: Path, monkeypatch) -> None:
+    _many(sample, 5)
+    one = _cold(sample, tmp_path)
+    made = _in_workers(monkeypatch)
+    monkeypatch.setattr(customer_workers, "_build", _die)  # the pool breaks on its first customer
+    assert _state(sample) == one
+    assert made == [0]
+
+
+def _die(job):
+    import os
+
+    os._exit(3)

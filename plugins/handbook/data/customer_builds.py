@@ -94,8 +94,13 @@ class CustomerBuilder:
     """Builds (or takes from the cache) the customers of one load."""
 
     def __init__(self, project: Project, as_of: dt.date, require_seal: bool, shared: Shared,
-                 shared_files: list[tuple[str, FileRead]], summary: CustomerSummary | None = None):
+                 shared_files: list[tuple[str, FileRead]], summary: CustomerSummary | None = None,
+                 materialize: bool = True):
         self.project, self.as_of, self.require_seal, self.summary = project, as_of, require_seal, summary
+        # Without `materialize` (`validate`), unchanged customers are answered by their facts, and
+        # customers built now are not stored built either (a third of building one): the next
+        # `build` stores them.
+        self.materialize = materialize
         self.shared, self.context = shared, shared.context
         self.cache = BuiltCache(project.root, shared.records)
         self.facts = FactsCache(project.root)
@@ -107,20 +112,19 @@ class CustomerBuilder:
         """The built-cache key of the customer file `read`."""
         return built_key(read.key, self.shared_keys, self.layout, self.as_of, self.require_seal, self.shared.records)
 
-    def build_all(self, files: list[tuple[str, FileRead]], faq_ids: dict[str, Location], problems: ProblemLog,
-                  *, materialize: bool = True) -> Built:
-        """The customers of `files` (in ID order) and what the rules found in them; every other
-        problem goes to `problems`. `faq_ids` holds the global FAQ IDs and their locations. Without
-        `materialize`, an unchanged customer is answered by its stored summary alone."""
+    def build_all(self, files: list[tuple[str, FileRead]], faq_ids: dict[str, Location], problems: ProblemLog) -> Built:
+        """The customers of `files` (in ID order; none without `materialize`) and what the rules found
+        in them; every other problem goes to `problems`. `faq_ids` holds the global FAQ IDs and their
+        locations."""
         taken: dict[str, tuple[m.Customer | None, FaqIds, Any]] = {}
         missing: list[tuple[str, FileRead]] = []
         for name, read in files:
-            hit = self._stored(read, materialize) if read.refused is None else None
+            hit = self._stored(read) if read.refused is None else None
             if hit is not None:
                 taken[name] = hit
             else:
                 missing.append((name, read))
-        made = self._build_missing(missing, materialize)
+        made = self._build_missing(missing)
         result = Built()
         for name, _read in files:
             if name in taken:
@@ -143,10 +147,10 @@ class CustomerBuilder:
             self.facts.prune()
         return result
 
-    def _stored(self, read: FileRead, materialize: bool) -> tuple[m.Customer | None, FaqIds, Any] | None:
+    def _stored(self, read: FileRead) -> tuple[m.Customer | None, FaqIds, Any] | None:
         """(customer or None, FAQ IDs, summary or None) of an unchanged customer, or None."""
         key = self.key(read)
-        if materialize:
+        if self.materialize:
             if self.summary is not None:
                 self.facts.used.add(facts_key(key, self.summary.fingerprint))  # kept for the next validate
             hit = self.cache.get(key, Positions.later(marks_loader(self.project.root, read.rel, read.kind, read.key)))
@@ -155,30 +159,26 @@ class CustomerBuilder:
         facts = self.facts.get(facts_key(key, self.summary.fingerprint))
         return None if facts is None else (None, facts[0], facts[1])
 
-    def _build_missing(self, missing: list[tuple[str, FileRead]], materialize: bool) -> dict[str, Outcome]:
+    def _build_missing(self, missing: list[tuple[str, FileRead]]) -> dict[str, Outcome]:
         """The outcome of building each of `missing`: in worker processes when they are many."""
         workers = os.cpu_count() or 1
         if workers > 1 and len(missing) >= reading.PARALLEL_FROM:
             from .customer_workers import build_in_workers
 
-            made = build_in_workers(self, missing, workers)
-            again = []
-            for name, read in missing:
-                outcome = made.get(name)
-                if outcome is not None and outcome.built and not outcome.problems and not outcome.rule_problems:
-                    if outcome.blob is None:
-                        made.pop(name)  # built but not storable: build it here
-                    elif materialize:
-                        positions = Positions.later(marks_loader(self.project.root, read.rel, read.kind, read.key))
-                        hit = self.cache.decode(self.key(read), outcome.blob, positions)
-                        outcome.customer, outcome.blob = (hit[0] if hit else None), None
-                        if hit is None:
-                            made.pop(name)
-                    else:
-                        outcome.blob = None
-                if name not in made:
-                    again.append((name, read))
-            made.update(self.build_here(again))
+            made: dict[str, Outcome] = {}
+            reads = dict(missing)
+            for name, outcome in build_in_workers(self, missing, workers):
+                if self.materialize and outcome.built and not outcome.problems and not outcome.rule_problems:
+                    # The customer comes back as the bytes the worker stored (None: it could not be).
+                    read = reads[name]
+                    positions = Positions.later(marks_loader(self.project.root, read.rel, read.kind, read.key))
+                    hit = self.cache.decode(self.key(read), outcome.blob, positions) if outcome.blob else None
+                    if hit is None:
+                        continue
+                    outcome.customer = hit[0]
+                outcome.blob = None
+                made[name] = outcome
+            made.update(self.build_here([(name, read) for name, read in missing if name not in made]))
             return made
         return self.build_here(missing)
 
@@ -223,7 +223,8 @@ class CustomerBuilder:
         if not own.problems and not rules.problems and not flawed:
             # A file with a problem of its own is never stored built: its problem would be lost.
             key, positions = self.key(read), doc._positions
-            outcome.blob = self.cache.put(key, customer, outcome.faq_ids, positions)
+            if self.materialize:
+                outcome.blob = self.cache.put(key, customer, outcome.faq_ids, positions)
             if self.summary is not None and self.shared.sound:  # else the load fails: nothing to summarize
                 outcome.summary = self.summary.summarize(self.shared.model, customer)
                 self.facts.put(facts_key(key, self.summary.fingerprint), outcome.faq_ids, outcome.summary)

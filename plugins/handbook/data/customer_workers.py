@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,21 +29,24 @@ if TYPE_CHECKING:
 _BUILDER: list[CustomerBuilder | None] = [None]
 
 
-def build_in_workers(builder: CustomerBuilder, files: list[tuple[str, FileRead]], workers: int) -> dict[str, Outcome]:
-    """The outcome of each of `files` built in `workers` processes (a file a worker could not build is left out)."""
+def build_in_workers(builder: CustomerBuilder, files: list[tuple[str, FileRead]],
+                     workers: int) -> Iterator[tuple[str, Outcome]]:
+    """(name, outcome) of each of `files` built in `workers` processes, in order, as they come (a
+    file a worker could not build is left out)."""
     setup = (builder.project, builder.as_of, builder.require_seal, builder.shared_files, builder.summary,
-             builder.shared.records.signature)
-    made: dict[str, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=setup) as pool:
-        chunk = max(1, len(files) // (8 * workers))
-        for (name, _), outcome in zip(files, pool.map(_build, files, chunksize=chunk)):
-            if outcome is not None:
-                made[name] = outcome
-    return made
+             builder.materialize, builder.shared.records.signature)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=setup) as pool:
+            chunk = max(1, len(files) // (8 * workers))
+            for (name, _), outcome in zip(files, pool.map(_build, files, chunksize=chunk)):
+                if outcome is not None:
+                    yield name, outcome
+    except (BrokenProcessPool, OSError):
+        return  # no processes to be had (a limit, a killed worker): the main process builds the rest
 
 
 def _start(project: Project, as_of: dt.date, require_seal: bool, shared_files: list[tuple[str, FileRead]],
-           summary: CustomerSummary | None, signature: str) -> None:
+           summary: CustomerSummary | None, materialize: bool, signature: str) -> None:
     from .customer_builds import CustomerBuilder
     from .loader import _read_docs, shared_records
 
@@ -50,7 +55,7 @@ def _start(project: Project, as_of: dt.date, require_seal: bool, shared_files: l
     docs, _ = _read_docs(project.root, [(name, replace(read)) for name, read in shared_files], problems)
     shared = shared_records(project, docs, problems, as_of)
     if shared.records.signature == signature:
-        _BUILDER[0] = CustomerBuilder(project, as_of, require_seal, shared, shared_files, summary)
+        _BUILDER[0] = CustomerBuilder(project, as_of, require_seal, shared, shared_files, summary, materialize)
     # A worker makes millions of objects that are freed by reference counting as each customer is
     # sent; the cyclic collector only walked them (a fifth of a worker's time). Peak worker memory
     # at 500 customers each: 76 MB.

@@ -252,9 +252,8 @@ def _build(project: Project, docs: dict[str, YamlDocument], problems: ProblemLog
     """Second pass: the records of every file, references resolved, into one model; and the
     problems the domain rules found (reported only if the model holds no other problem)."""
     shared = shared_records(project, docs, problems, as_of)
-    builder = CustomerBuilder(project, as_of, require_seal, shared, shared_files, summary)
-    built = builder.build_all(customer_files, {e.id: e.source.where for e in shared.model.faq}, problems,
-                              materialize=materialize)
+    builder = CustomerBuilder(project, as_of, require_seal, shared, shared_files, summary, materialize)
+    built = builder.build_all(customer_files, {e.id: e.source.where for e in shared.model.faq}, problems)
     return replace(shared.model, customers=tuple(built.customers)), built
 
 

@@ -15,30 +15,40 @@ DEFAULT_BUSINESS_HOURS = (dt.time(9, 0), dt.time(18, 0))
 def business_deadline(start: dt.datetime, minutes: int, hours: tuple[dt.time, dt.time] = DEFAULT_BUSINESS_HOURS
                       ) -> dt.datetime:
     """`minutes` of business time after `start`, counted Monday to Friday within `hours`, in
-    `start`'s own time zone (a ticket opened on Saturday starts its clock on Monday morning)."""
+    `start`'s own time zone (a ticket opened on Saturday starts its clock on Monday morning).
+
+    A target that ends exactly at closing time ends that day, not the next morning. Computed by
+    whole working days, not day by day: a portfolio's tickets have tens of thousands of deadlines.
+    """
     open_at, close_at = hours
-    t = start
+    day_open = start.replace(hour=open_at.hour, minute=open_at.minute, second=0, microsecond=0)
+    day_close = start.replace(hour=close_at.hour, minute=close_at.minute, second=0, microsecond=0)
+    if start.weekday() >= 5 or start >= day_close:
+        t = _business_morning(start.date(), 1, open_at, start.tzinfo)
+        day_close = t.replace(hour=close_at.hour, minute=close_at.minute)
+    else:
+        t = max(start, day_open)
     remaining = dt.timedelta(minutes=minutes)
-    while True:
-        day_open = t.replace(hour=open_at.hour, minute=open_at.minute, second=0, microsecond=0)
-        day_close = t.replace(hour=close_at.hour, minute=close_at.minute, second=0, microsecond=0)
-        if t.weekday() >= 5 or t >= day_close:
-            t = _next_business_morning(t, open_at)
-            continue
-        if t < day_open:
-            t = day_open
-        available = day_close - t
-        if remaining <= available:
-            return t + remaining
-        remaining -= available
-        t = _next_business_morning(t, open_at)
+    available = day_close - t
+    if remaining <= available:
+        return t + remaining
+    day = dt.timedelta(hours=close_at.hour - open_at.hour, minutes=close_at.minute - open_at.minute)
+    remaining -= available
+    # After today: `days` more mornings, the last of them taking what is left (at most a whole day).
+    days = -(-remaining // day)
+    return _business_morning(t.date(), days, open_at, t.tzinfo) + (remaining - (days - 1) * day)
 
 
-def _next_business_morning(t: dt.datetime, open_at: dt.time) -> dt.datetime:
-    day = t.date() + dt.timedelta(days=1)
+def _business_morning(day: dt.date, count: int, open_at: dt.time, tz: dt.tzinfo | None) -> dt.datetime:
+    """Opening time of the `count`-th working day after `day` (`count` >= 1)."""
+    weeks, rest = divmod(count - 1, 5)
+    day += dt.timedelta(days=1)
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
-    return dt.datetime.combine(day, open_at, t.tzinfo)
+    day += dt.timedelta(weeks=weeks)
+    for _ in range(rest):
+        day += dt.timedelta(days=3 if day.weekday() == 4 else 1)
+    return dt.datetime.combine(day, open_at, tz)
 
 
 def deadline(start: dt.datetime, duration: str, minutes: int, clock: str,
