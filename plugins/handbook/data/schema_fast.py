@@ -15,6 +15,7 @@ from functools import cache
 from urllib.parse import urldefrag, urljoin
 
 Check = Callable[[object], bool]
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs", "$comment", "examples", "default"}
 
 
@@ -71,8 +72,14 @@ class _Compiler:
         if unknown:
             raise Unsupported(", ".join(sorted(unknown)))
         if "$ref" in schema:
-            ref = schema["$ref"]
-            checks.append(lambda v, base=base: self.resolve(ref, base)(v))
+            ref, target = schema["$ref"], []
+
+            def via_ref(v: object) -> bool:
+                if not target:  # resolved on first use: the target may still be compiling (a cycle)
+                    target.append(self.resolve(ref, base))
+                return target[0](v)
+
+            checks.append(via_ref)
         if "type" in schema:
             names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             wanted = tuple({"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict,
@@ -80,8 +87,11 @@ class _Compiler:
             flat = frozenset(t for w in wanted for t in (w if isinstance(w, tuple) else (w,)))
             checks.append(lambda v: type(v) in flat)  # exact types: True is no integer, as in jsonschema
         if "enum" in schema:
-            allowed = [(type(x), x) for x in schema["enum"]]
-            checks.append(lambda v: any(type(v) is t and v == x for t, x in allowed))
+            allowed = frozenset((type(x), x) for x in schema["enum"] if isinstance(x, (str, int, float, bool, type(None))))
+            if len(allowed) != len(schema["enum"]):
+                raise Unsupported("enum of lists or mappings")
+            # The type is part of the key: 1 is no `true`, as in jsonschema.
+            checks.append(lambda v: type(v) in _SCALARS and (type(v), v) in allowed)
         string_checks = []
         if "pattern" in schema:
             search = re.compile(schema["pattern"]).search

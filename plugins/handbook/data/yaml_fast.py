@@ -31,6 +31,7 @@ _UNUSUAL = re.compile(HIDDEN_CHARACTER.pattern[:-1] + "\t\x00-\x08\x0b\x0c\x0e-\
 _NUMBERISH = frozenset("-0123456789")
 _SHARED_LENGTH = 24
 _intern = sys.intern
+_PLAIN_KEYS: set[str] = set()  # unquoted keys already found printable text (not a number, null, bool)
 
 
 class _GiveUp(Exception):
@@ -96,8 +97,13 @@ class _Events:
                     raise _GiveUp
                 # Keys and short values repeat across files: one shared string each (memory).
                 key = _intern(key_event.value)
-                if key in result or not key.isprintable() or (not key_event.style and not _is_text(key)):
+                if key in result:
                     raise _GiveUp
+                if key not in _PLAIN_KEYS or key_event.style:  # a key seen plain and fine is fine again
+                    if not key.isprintable() or (not key_event.style and not _is_text(key)):
+                        raise _GiveUp
+                    if not key_event.style and len(_PLAIN_KEYS) < 100_000:
+                        _PLAIN_KEYS.add(key)
                 kmark = key_event.start_mark
                 result[key], marks[key] = self.node(nxt(), depth + 1,
                                                     (((kmark.line + 1) << _BITS) | (kmark.column + 1)) << 2 * _BITS)
