@@ -122,6 +122,7 @@ class CustomerBuilder:
             hit = self._stored(read) if read.refused is None else None
             if hit is not None:
                 taken[name] = hit
+                read.raw = b""  # its bytes were needed for the key only
             else:
                 missing.append((name, read))
         made = self._build_missing(missing)
@@ -178,6 +179,7 @@ class CustomerBuilder:
                     outcome.customer = hit[0]
                 outcome.blob = None
                 made[name] = outcome
+                reads[name].raw = b""  # read by the worker: ten thousand files' bytes need not wait for the end
             made.update(self.build_here([(name, read) for name, read in missing if name not in made]))
             return made
         return self.build_here(missing)
