@@ -78,3 +78,20 @@ def test_worker_processes_read_what_one_process_reads(minimal: Path, monkeypatch
     monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
     assert _outcome(minimal) == serial
     assert any("c3.yml:3:14: value '建筑' is cut short by '#2'" in p for p in serial), serial
+
+
+def test_a_customer_file_saved_during_a_load_is_checked_and_keyed_as_read_then(minimal: Path) -> None:
+    from handbook.data.cache import entry_key
+
+    path = minimal / ACME
+    [read] = reading.read_files(minimal, [(path, "customer")])
+    assert read.raw == b"" and read.key  # a customer's bytes are hashed, not held: read again when needed
+    before = read.key
+    path.write_text(path.read_text(encoding="utf-8").replace("name: 艾克米集团", "name: 艾克米控股"), encoding="utf-8")
+    [(doc, problems)] = list(reading.read_checked(minimal, [read]))
+    assert doc[1]["name"] == "艾克米控股" and problems == []
+    assert read.key != before and read.key == entry_key(ACME, "customer", path.read_bytes())
+    path.unlink()
+    read.key = before
+    with pytest.raises(HandbookError, match="moved or deleted during the load"):
+        list(reading.read_checked(minimal, [read]))

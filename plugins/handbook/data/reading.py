@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Location, Problem
+from ..errors import HandbookError, Location, Problem
 from .cache import FileCache, decode, encode, entry_key, sound
 from .yaml_source import MAX_FILE_BYTES
 
@@ -25,14 +25,28 @@ Result = tuple[tuple | None, list[Problem]]
 
 @dataclass
 class FileRead:
-    """One data file's bytes and cache key, or the problem that keeps it from being read (the
-    bytes are let go once the file is checked)."""
+    """One data file's cache key (and bytes, for the shared files), or the problem that keeps it
+    from being read. A customer file's bytes are read again when it needs checking: most of a
+    large portfolio is answered from the cache, and ten thousand files' bytes are 360 MB."""
 
     rel: str
     kind: str
     raw: bytes = b""
     key: str = ""
     refused: Problem | None = None
+
+    def bytes_in(self, root: Path) -> bytes:
+        """The bytes the key was made from: kept, or read again. A file saved since is taken as it
+        is now, its key with it, so what is checked and stored is what was read."""
+        if self.raw:
+            return self.raw
+        try:
+            raw = (root / self.rel).read_bytes()
+        except OSError as error:
+            raise HandbookError([Problem(Location(self.rel), f"could not be read again ({error.strerror}): it was "
+                                                             "moved or deleted during the load; run again")]) from None
+        self.key = entry_key(self.rel, self.kind, raw)
+        return raw
 
 
 def read_files(root: Path, files: list[tuple[Path, str]]) -> list[FileRead]:
@@ -48,7 +62,7 @@ def read_files(root: Path, files: list[tuple[Path, str]]) -> list[FileRead]:
             found.append(FileRead(rel, kind, refused=Problem(Location(rel), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")))
             continue
         raw = path.read_bytes()
-        found.append(FileRead(rel, kind, raw, entry_key(rel, kind, raw)))
+        found.append(FileRead(rel, kind, raw if kind != "customer" else b"", entry_key(rel, kind, raw)))
     return found
 
 
@@ -66,7 +80,7 @@ def read_checked(root: Path, files: list[FileRead], workers: int | None = None) 
         stored.append(blob)
         if read.refused is None and blob is None:
             missing.append(read)
-    jobs = ((read.rel, read.raw, read.kind, read.key, str(root)) for read in missing)
+    jobs = ((read.rel, read.bytes_in(root), read.kind, read.key, str(root)) for read in missing)
     workers = workers or os.cpu_count() or 1
     with ExitStack() as stack:
         if workers > 1 and len(missing) >= PARALLEL_FROM:
@@ -81,7 +95,7 @@ def read_checked(root: Path, files: list[FileRead], workers: int | None = None) 
                 continue
             result = decode(read.key, blob) if blob is not None else next(checked)
             if result is None:  # an entry for another key, or damaged past its checksum: read the file
-                result = _check_and_store((read.rel, read.raw, read.kind, read.key, str(root)), keep=True)
+                result = _check_and_store((read.rel, read.bytes_in(root), read.kind, read.key, str(root)), keep=True)
             read.raw = b""  # a thousand files' bytes need not wait for the end of the load
             yield result
 
