@@ -24,14 +24,33 @@ pytestmark = pytest.mark.e2e
 SERVE_URL = "http://127.0.0.1:8000/"
 
 
+@pytest.fixture
+def rebuilder():
+    """Make `Rebuilder`s, each shut down after the test."""
+    made: list[Rebuilder] = []
+
+    def make(root: Path, out: Path) -> Rebuilder:
+        made.append(Rebuilder(root, out))
+        return made[-1]
+
+    yield make
+    for builds in made:
+        builds.close()
+
+
 class Rebuilder:
     """Builds a project like `serve`, into `kept/` (state kept) and `fresh/` (nothing kept)."""
 
     def __init__(self, root: Path, out: Path):
         self.root, self.kept, self.fresh = root, out / "kept", out / "fresh"
-        config = self._config(self.kept)
-        config.plugins.on_startup(command="serve", dirty=False)
-        self.plugin = config.plugins["handbook"]
+        self.config = self._config(self.kept)
+        self.config.plugins.on_startup(command="serve", dirty=False)
+        self.plugin = self.config.plugins["handbook"]
+
+    def close(self) -> None:
+        """End the serve session: MkDocs keeps a plugin with `on_startup` for the process, and a
+        plugin left serving would turn a later plain build's data errors into error pages."""
+        self.config.plugins.on_shutdown()
 
     def _config(self, site: Path):
         config = load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(site))
@@ -65,13 +84,13 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize("customer", ["", "acme"])
-def test_rebuilds_after_edits_equal_fresh_builds(minimal: Path, tmp_path: Path, monkeypatch, customer: str):
+def test_rebuilds_after_edits_equal_fresh_builds(minimal: Path, tmp_path: Path, monkeypatch, customer: str, rebuilder):
     fixture_mkdocs_yml(minimal)
     monkeypatch.setenv("HANDBOOK_CUSTOMER", customer)
     monkeypatch.setenv("HANDBOOK_OFFLINE", "")
     monkeypatch.chdir(minimal)
     acme = minimal / ACME_PATH
-    builds = Rebuilder(minimal, tmp_path / "out")
+    builds = rebuilder(minimal, tmp_path / "out")
     builds.rebuild()
     assert builds.plugin.rebuilds.computed > 10 and builds.plugin.rebuilds.reused == 0
 
@@ -102,12 +121,12 @@ def test_rebuilds_after_edits_equal_fresh_builds(minimal: Path, tmp_path: Path, 
     assert builds.differences() == [] and builds.plugin.rebuilds.reused == 0
 
 
-def test_a_reused_rendering_logs_its_warnings_again(minimal: Path, tmp_path: Path, monkeypatch, caplog):
+def test_a_reused_rendering_logs_its_warnings_again(minimal: Path, tmp_path: Path, monkeypatch, caplog, rebuilder):
     fixture_mkdocs_yml(minimal)
     monkeypatch.setenv("HANDBOOK_CUSTOMER", "")
     monkeypatch.chdir(minimal)
     (minimal / "content/links.md").write_text("# 链接\n\n[不存在](missing.md)\n", encoding="utf-8")
-    builds = Rebuilder(minimal, tmp_path / "out")
+    builds = rebuilder(minimal, tmp_path / "out")
     for _ in range(2):
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="mkdocs"):
@@ -117,7 +136,7 @@ def test_a_reused_rendering_logs_its_warnings_again(minimal: Path, tmp_path: Pat
     assert builds.plugin.rebuilds.reused > 0
 
 
-def test_an_extension_that_may_read_files_turns_reuse_off(minimal: Path, tmp_path: Path, monkeypatch):
+def test_an_extension_that_may_read_files_turns_reuse_off(minimal: Path, tmp_path: Path, monkeypatch, rebuilder):
     fixture_mkdocs_yml(minimal)
     monkeypatch.setenv("HANDBOOK_CUSTOMER", "")
     monkeypatch.chdir(minimal)
@@ -127,7 +146,7 @@ def test_an_extension_that_may_read_files_turns_reuse_off(minimal: Path, tmp_pat
         encoding="utf-8")
     (minimal / "content/snippet.txt").write_text("片段一\n", encoding="utf-8")
     (minimal / "content/uses.md").write_text("# 引用\n\n--8<-- \"snippet.txt\"\n", encoding="utf-8")
-    builds = Rebuilder(minimal, tmp_path / "out")
+    builds = rebuilder(minimal, tmp_path / "out")
     builds.rebuild()
     (minimal / "content/snippet.txt").write_text("片段二\n", encoding="utf-8")
     builds.rebuild()

@@ -32,9 +32,11 @@ _STAGED = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>[0-9]+)-[^/]+")
 _STAGED_ZIP = re.compile(r"\.(?P<name>.+\.zip)\.(?P<pid>[0-9]+)\.[^/]+\.tmp")
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+class RecordsKept(logging.Handler):
+    """A log handler that keeps the records it is given (at `level` and above)."""
+
+    def __init__(self, level: int = logging.WARNING) -> None:
+        super().__init__(level)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -47,7 +49,7 @@ def collect_warnings() -> Iterator[list[logging.LogRecord]]:
 
     MkDocs' own strict mode exits 0 under `-q` (issues #4126, #3991), so the count is kept here.
     """
-    collector = _Collector()
+    collector = RecordsKept()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     previous = logger.level

@@ -34,6 +34,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from .build import RecordsKept
+
 # Extensions whose output is a function of the Markdown text and their configuration alone.
 PURE_EXTENSIONS = frozenset({
     "abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html",
@@ -86,15 +88,6 @@ class _Generations:
         self.builds[0][key] = value
 
 
-class _Recording(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.NOTSET)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 class Rebuilds:
     """Renderings and search entries of the last build, for the next one (`handbook serve` only)."""
 
@@ -134,7 +127,7 @@ class Rebuilds:
                page.file.url, page.markdown)
         kept: _Rendered | None = self._renders.take(key)
         if kept is None:
-            recording = _Recording()
+            recording = RecordsKept(logging.NOTSET)
             PAGES_LOG.addHandler(recording)
             try:
                 original()
